@@ -1,0 +1,5 @@
+import type { Migration } from "../../mixins/db.mixin";
+import * as createWorkflows from "./001-create-workflows";
+
+/** The workflows schema, oldest first. Append; never edit one that has shipped. */
+export const workflowsMigrations: Migration[] = [{ name: "001-create-workflows", ...createWorkflows }];

@@ -1,0 +1,58 @@
+import { Errors } from "moleculer";
+import {
+	ConnectionError,
+	DatabaseError,
+	ForeignKeyConstraintError,
+	TimeoutError,
+	UniqueConstraintError,
+	ValidationError as SequelizeValidationError,
+} from "sequelize";
+
+const { MoleculerClientError, MoleculerError, MoleculerRetryableError } = Errors;
+
+/** 404 for an id that has no row; the same name and shape as moleculer-db's own. */
+export class EntityNotFoundError extends MoleculerClientError {
+	constructor(id: unknown) {
+		super("Entity not found", 404, "NOT_FOUND", { id });
+		this.name = "EntityNotFoundError";
+	}
+}
+
+/**
+ * Turns a Sequelize error into the Moleculer error a client should see: the status says what
+ * happened, the message never carries SQL. Anything that is not a database error passes as is.
+ */
+export function toMoleculerError(err: Error): Error {
+	// moleculer-db's own 404 has no type; give it the one our 404s have.
+	if (err.name === "EntityNotFoundError" && !(err instanceof EntityNotFoundError)) {
+		return new EntityNotFoundError((err as Errors.MoleculerError).data?.id);
+	}
+	if (err instanceof UniqueConstraintError) {
+		const fields = Object.keys(err.fields ?? {});
+		return new MoleculerClientError("The entity already exists.", 409, "CONFLICT", { fields });
+	}
+	if (err instanceof ForeignKeyConstraintError) {
+		return new MoleculerClientError("The entity refers to one that does not exist.", 409, "CONFLICT");
+	}
+	if (err instanceof SequelizeValidationError) {
+		const data = err.errors.map(e => ({ field: e.path, message: e.message, type: e.validatorKey }));
+		return new Errors.ValidationError("Parameters validation error!", "VALIDATION_ERROR", data);
+	}
+	// The pool could not get a connection, or the server went away: worth retrying later.
+	if (err instanceof ConnectionError || err instanceof TimeoutError) {
+		return new MoleculerRetryableError("The database is unavailable.", 503, "DATABASE_UNAVAILABLE");
+	}
+	if (err instanceof DatabaseError) {
+		const sqlState = (err.original as { code?: string } | undefined)?.code ?? "";
+		// Class 22 is "data exception": a value the column cannot hold.
+		if (sqlState.startsWith("22")) {
+			return new MoleculerClientError("A value is out of range or malformed.", 422, "INVALID_VALUE");
+		}
+		// Class 57/08: the server is shutting down or the connection broke mid-query.
+		if (sqlState.startsWith("57") || sqlState.startsWith("08")) {
+			return new MoleculerRetryableError("The database is unavailable.", 503, "DATABASE_UNAVAILABLE");
+		}
+		return new MoleculerError("A database error occurred.", 500, "DATABASE_ERROR");
+	}
+	return err;
+}

@@ -1,0 +1,122 @@
+import type { Context, ServiceSchema } from "moleculer";
+import DbService from "moleculer-db";
+import SequelizeAdapter from "moleculer-db-adapter-sequelize";
+import { Sequelize, type Model, type ModelAttributes, type ModelOptions, type ModelStatic, type QueryInterface } from "sequelize";
+import { SequelizeStorage, Umzug, type RunnableMigration } from "umzug";
+import type { Page } from "../types";
+import { toMoleculerError } from "./db-errors";
+
+// The adapter's typings declare one argument; it takes Sequelize's own arguments and, fourth,
+// its options (where `noSync` lives).
+const Adapter = SequelizeAdapter as unknown as new (...args: unknown[]) => SequelizeAdapter;
+
+export interface ModelDefinition {
+	name: string;
+	define: ModelAttributes;
+	options?: ModelOptions;
+}
+
+export type Migration = RunnableMigration<QueryInterface>;
+
+export interface DbMixinOptions {
+	/** The service's own database; its URL comes from `<DATABASE>_DATABASE_URL`. */
+	database: "buildings" | "workflows";
+	model: ModelDefinition;
+	migrations: Migration[];
+}
+
+/** What the mixin gives a service, for services to declare on their class. */
+export interface DbStore {
+	/** The service's table. */
+	model: ModelStatic<Model>;
+	/** The service's own connection pool, for transactions. */
+	sequelize: Sequelize;
+	/** moleculer-db's defaults for a list: page 1, `pageSize`, limit and offset. */
+	sanitizeParams(ctx: Context, params: object): object;
+	/** moleculer-db's paged find: `{ rows, total, page, pageSize, totalPages }`. */
+	_list(ctx: Context, params: object): Promise<Page<unknown>>;
+	/** moleculer-db's find by id; throws a 404 EntityNotFoundError. */
+	_get(ctx: Context, params: { id: number }): Promise<unknown>;
+	/** Turns model instances into the plain objects actions return. */
+	transformDocuments(ctx: Context, params: object, docs: unknown): Promise<unknown>;
+}
+
+export function databaseUrl(database: DbMixinOptions["database"]): string {
+	const variable = `${database.toUpperCase()}_DATABASE_URL`;
+	return process.env[variable] || `postgres://postgres@127.0.0.1:5432/${database}`;
+}
+
+/**
+ * A moleculer-db store on PostgreSQL for one service: its own database and pool, its schema
+ * brought up to date by versioned migrations, and database errors turned into client errors.
+ */
+export function DbMixin({ database, model, migrations }: DbMixinOptions): Partial<ServiceSchema> {
+	return {
+		mixins: [DbService],
+		model,
+		settings: {
+			idField: "id",
+			pageSize: 20,
+			maxPageSize: 100,
+			// Nothing is cached, so a write has no reason to tell every other node.
+			cacheCleanEventType: "broadcastLocal",
+		},
+		// The services declare their own actions with strict parameters; moleculer-db's generic
+		// ones (which accept any query) are switched off.
+		actions: {
+			find: false,
+			count: false,
+			list: false,
+			create: false,
+			insert: false,
+			get: false,
+			update: false,
+			remove: false,
+		},
+		hooks: {
+			error: {
+				"*"(_ctx: Context, err: Error) {
+					throw toMoleculerError(err);
+				},
+			},
+		},
+
+		created() {
+			const sequelize = new Sequelize(databaseUrl(database), {
+				dialect: "postgres",
+				logging: false,
+				pool: { max: Number(process.env.DB_POOL_MAX) || 10, min: 0, idle: 10_000, acquire: 5_000 },
+			});
+			this.sequelize = sequelize;
+			// A per-instance adapter (brokers in one process must not share one). The model is
+			// defined and synced by the migrations, not by the adapter's unguarded sync().
+			this.adapter = new Adapter(sequelize, undefined, undefined, { noSync: true });
+			this.adapter.init(this.broker, this);
+		},
+
+		async started() {
+			await migrate(this.sequelize, migrations, database);
+			this.logger.info(`Database "${database}" ready: ${migrations.length} migration(s) applied.`);
+		},
+	};
+}
+
+/**
+ * Applies pending migrations. Nodes starting together against an empty database queue on a
+ * Postgres advisory lock, so the schema is created once and the others find it done.
+ */
+async function migrate(sequelize: Sequelize, migrations: Migration[], lockName: string): Promise<void> {
+	const umzug = new Umzug({
+		migrations,
+		context: sequelize.getQueryInterface(),
+		storage: new SequelizeStorage({ sequelize, tableName: "schema_migrations" }),
+		logger: undefined,
+	});
+	await sequelize.transaction(async transaction => {
+		await sequelize.query("SELECT pg_advisory_xact_lock(hashtext(:lockName))", {
+			replacements: { lockName: `migrations:${lockName}` },
+			transaction,
+		});
+		await umzug.up();
+	});
+}

@@ -1,0 +1,70 @@
+/**
+ * Broker settings for every node of the cluster. This file is the one place
+ * that reads the environment for them (variables set in the environment win
+ * over a `.env` file in the working directory):
+ *
+ *   NAMESPACE        cluster name; nodes only see nodes of the same namespace  (default "buildings")
+ *   NODE_ID          this node's ID                                             (default <hostname>-<pid>)
+ *   TRANSPORTER      e.g. nats://user:pass@127.0.0.1:4222                       (default nats://127.0.0.1:4222)
+ *   BALANCER         "nats": NATS queue groups pick the node; "moleculer": Moleculer's round-robin (default "nats")
+ *   REQUEST_TIMEOUT  ms before a call between nodes fails                       (default 10000)
+ *   RETRIES          retries of a call that never reached a handler             (default 2)
+ *   LOG_LEVEL        fatal | error | warn | info | debug | trace                (default "info")
+ */
+import { Errors, type BrokerOptions, type LogLevels } from "moleculer";
+import { existsSync } from "node:fs";
+
+if (existsSync(".env")) process.loadEnvFile(".env");
+
+const env = process.env;
+
+function integer(name: string, fallback: number): number {
+	const raw = env[name];
+	if (raw === undefined || raw === "") return fallback;
+	const value = Number(raw);
+	if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+	return value;
+}
+
+function balancer(): "nats" | "moleculer" {
+	const value = env.BALANCER ?? "nats";
+	if (value !== "nats" && value !== "moleculer") throw new Error(`BALANCER must be "nats" or "moleculer", got "${value}"`);
+	return value;
+}
+
+const config: BrokerOptions = {
+	namespace: env.NAMESPACE || "buildings",
+	nodeID: env.NODE_ID || undefined,
+	transporter: env.TRANSPORTER || "nats://127.0.0.1:4222",
+
+	// With "nats", a request goes to a queue group of every node that has the action and NATS
+	// delivers it to exactly one of them; with "moleculer" the caller picks the node itself.
+	disableBalancer: balancer() === "nats",
+	registry: { strategy: "RoundRobin", preferLocal: true },
+
+	logger: {
+		type: "Console",
+		options: { level: (env.LOG_LEVEL || "info") as LogLevels, formatter: "full", colors: false },
+	},
+
+	// The default timeout (0) lets a caller wait forever for a node that died mid-request.
+	requestTimeout: integer("REQUEST_TIMEOUT", 10_000),
+	// Retry only errors raised before any handler ran (no node had the action yet, or it was
+	// stopping), never a timeout: a timed-out call may already have written.
+	retryPolicy: {
+		enabled: true,
+		retries: integer("RETRIES", 2),
+		delay: 100,
+		maxDelay: 1000,
+		factor: 2,
+		check: err => err instanceof Errors.MoleculerError && err.retryable && !(err instanceof Errors.RequestTimeoutError),
+	},
+	// A stopping node finishes the requests it holds before it leaves.
+	tracking: { enabled: true, shutdownTimeout: 10_000 },
+
+	validator: true,
+	metrics: false,
+	tracing: false,
+};
+
+export default config;

@@ -1,0 +1,91 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Errors, Service as MoleculerService, type Context } from "moleculer";
+import { Action, Service } from "moleculer-decorators";
+import ApiGateway from "moleculer-web";
+import { toHttpError } from "./http-errors";
+
+type Check = "ok" | "failing";
+type ResponseMeta = { $statusCode?: number; $location?: string };
+
+/**
+ * The REST gateway: only the routes below reach the cluster. Errors are answered as JSON
+ * `{ name, message, code, type, data }`, never with a stack trace.
+ */
+@Service({
+	name: "api",
+	mixins: [ApiGateway],
+	settings: {
+		port: Number(process.env.PORT ?? 3000),
+		ip: process.env.HOST || "0.0.0.0",
+		routes: [
+			{
+				path: "/api",
+				// Only the aliases are reachable: no `/api/<service>/<action>` fallback.
+				mappingPolicy: "restrict",
+				autoAliases: false,
+				aliases: {
+					"POST /buildings": "buildings.create",
+					"GET /buildings": "buildings.list",
+					"GET /buildings/:id": "buildings.get",
+					"PATCH /buildings/:id": "buildings.update",
+					"DELETE /buildings/:id": "buildings.remove",
+					"GET /buildings/:buildingId/workflows": "workflows.list",
+					"GET /workflows": "workflows.list",
+					"GET /workflows/:id": "workflows.get",
+					"PATCH /workflows/:id": "workflows.update",
+					"DELETE /workflows/:id": "workflows.remove",
+					"GET /health": "api.health",
+					"GET /health/ready": "api.ready",
+				},
+				bodyParsers: { json: { limit: "100kb" }, urlencoded: false },
+				onAfterCall(ctx: Context<unknown, ResponseMeta>, _route: unknown, req: { $action?: { name: string } }, _res: unknown, data: { id?: number }) {
+					if (req.$action?.name === "buildings.create") {
+						ctx.meta.$statusCode = 201;
+						ctx.meta.$location = `/api/buildings/${data.id}`;
+					}
+					return data;
+				},
+			},
+		],
+		logRequest: "debug",
+		logResponse: "debug",
+		log4XXResponses: false,
+		onError(this: MoleculerService, _req: IncomingMessage, res: ServerResponse, err: Error) {
+			const body = toHttpError(err);
+			if (body.code >= 500 && body.code !== 503) this.logger.error("Request failed:", err);
+			res.setHeader("Content-Type", "application/json; charset=utf-8");
+			res.writeHead(body.code);
+			res.end(JSON.stringify(body));
+		},
+	},
+})
+export default class ApiService extends MoleculerService {
+	/** Liveness of this gateway node. */
+	@Action()
+	health(): { status: "ok"; nodeID: string; uptime: number } {
+		return { status: "ok", nodeID: this.broker.nodeID, uptime: process.uptime() };
+	}
+
+	/** Readiness: the transporter is connected, the buildings database answers, a workflows node is up. */
+	@Action()
+	async ready(ctx: Context): Promise<{ status: "ready"; checks: Record<string, Check> }> {
+		const checks: Record<string, Check> = {
+			transporter: this.broker.transit?.connected ? "ok" : "failing",
+			buildingsDatabase: await ctx.call("buildings.health", {}, { timeout: 2000, retries: 0 }).then(
+				(): Check => "ok",
+				(): Check => "failing",
+			),
+			workflows: this.hasAvailableNode("workflows") ? "ok" : "failing",
+		};
+		const failing = Object.keys(checks).filter(name => checks[name] !== "ok");
+		if (failing.length > 0) {
+			throw new Errors.MoleculerError(`Not ready: ${failing.join(", ")}.`, 503, "NOT_READY", { checks });
+		}
+		return { status: "ready", checks };
+	}
+
+	hasAvailableNode(serviceName: string): boolean {
+		const services = this.broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }) as { name: string }[];
+		return services.some(service => service.name === serviceName);
+	}
+}

@@ -1,0 +1,39 @@
+/** The JSON body of every error answer. */
+export interface HttpError {
+	name: string;
+	message: string;
+	code: number;
+	type: string;
+	data?: unknown;
+}
+
+// A needed service has no node (yet), or did not answer in time: the client may try again.
+const UNAVAILABLE = new Set(["ServiceNotFoundError", "ServiceNotAvailableError", "RequestTimeoutError", "RequestRejectedError"]);
+
+// body-parser reports its failures with a `type` of its own.
+const BODY_ERRORS: Record<string, { code: number; name: string; message: string }> = {
+	"entity.parse.failed": { code: 400, name: "BadRequestError", message: "The body is not valid JSON." },
+	"entity.too.large": { code: 413, name: "PayloadTooLargeError", message: "The body is larger than the limit of 100 kB." },
+	"encoding.unsupported": { code: 415, name: "UnsupportedMediaTypeError", message: "The body's content encoding is not supported." },
+	"charset.unsupported": { code: 415, name: "UnsupportedMediaTypeError", message: "The body's charset is not supported." },
+	"request.aborted": { code: 400, name: "BadRequestError", message: "The request was aborted." },
+};
+
+/**
+ * What the gateway answers for an error: a client error as it is, 503 for a service that cannot
+ * be reached, and for anything unexpected a bare 500 that carries no internals. Errors from
+ * other nodes arrive rebuilt from their fields (not always as their own class), so they are
+ * read by their fields.
+ */
+export function toHttpError(err: unknown): HttpError {
+	const { name = "Error", message = "", code, type, data } = (err ?? {}) as Partial<HttpError>;
+	const bodyError = typeof type === "string" ? BODY_ERRORS[type] : undefined;
+	if (bodyError) return { ...bodyError, type: type as string };
+	if (UNAVAILABLE.has(name)) {
+		return { name: "ServiceUnavailableError", message: "A service needed for this request is unavailable. Try again later.", code: 503, type: "SERVICE_UNAVAILABLE", data };
+	}
+	if (typeof code === "number" && ((code >= 400 && code < 500) || code === 503)) {
+		return { name, message, code, type: type ?? "", data };
+	}
+	return { name: "InternalServerError", message: "Internal server error.", code: 500, type: "INTERNAL_ERROR" };
+}

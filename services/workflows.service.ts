@@ -1,0 +1,126 @@
+import { Errors, Service as MoleculerService, type Context } from "moleculer";
+import { Action, Service } from "moleculer-decorators";
+import { UniqueConstraintError } from "sequelize";
+import { workflowsMigrations } from "../migrations/workflows";
+import { EntityNotFoundError } from "../mixins/db-errors";
+import { DbMixin, type DbStore } from "../mixins/db.mixin";
+import { WorkflowModel } from "../models/workflow.model";
+import {
+	WORKFLOW_STATUSES,
+	type CreateWorkflowParams,
+	type ListWorkflowsParams,
+	type Page,
+	type RemoveWorkflowsByBuildingParams,
+	type UpdateWorkflowParams,
+	type Workflow,
+	type WorkflowIdParams,
+} from "../types";
+import { idRule, nameRule, pageRules, sortRule } from "./params";
+
+/**
+ * Workflows of buildings, in the workflows database. Several nodes run this service; each
+ * request is handled by one of them, and `handledBy` records which.
+ */
+@Service({
+	name: "workflows",
+	mixins: [DbMixin({ database: "workflows", model: WorkflowModel, migrations: workflowsMigrations })],
+	settings: {
+		fields: ["id", "name", "buildingId", "status", "handledBy", "createdAt", "updatedAt"],
+	},
+})
+export default class WorkflowsService extends MoleculerService {
+	/**
+	 * Creates a workflow for a building, handled by this node. With a `requestKey`, a repeated
+	 * call returns the workflow the first one created. Internal: only other services call it.
+	 */
+	@Action({
+		visibility: "public",
+		params: {
+			name: nameRule,
+			buildingId: idRule,
+			requestKey: { type: "string", min: 1, max: 200, optional: true },
+			$$strict: true,
+		},
+	})
+	async create(ctx: Context<CreateWorkflowParams>): Promise<Workflow> {
+		const { name, buildingId, requestKey } = ctx.params;
+		try {
+			const row = await this.model.create({ name, buildingId, requestKey, handledBy: this.broker.nodeID });
+			this.logger.info(`Created workflow ${row.get("id")} for building ${buildingId}.`);
+			return this.toWorkflow(ctx, row);
+		} catch (err) {
+			if (!(requestKey && err instanceof UniqueConstraintError)) throw err;
+			// A retry of a call that already succeeded: answer with what the first one made.
+			const existing = await this.model.findOne({ where: { requestKey } });
+			if (!existing) throw err;
+			return this.toWorkflow(ctx, existing);
+		}
+	}
+
+	/** One page of workflows, optionally only those of one building. */
+	@Action({
+		params: {
+			...pageRules,
+			sort: sortRule(["id", "name", "status", "createdAt", "updatedAt"]),
+			buildingId: { ...idRule, optional: true },
+			$$strict: true,
+		},
+	})
+	list(ctx: Context<ListWorkflowsParams>): Promise<Page<Workflow>> {
+		const { buildingId, ...paging } = ctx.params;
+		const query = buildingId === undefined ? {} : { buildingId };
+		return this._list(ctx, this.sanitizeParams(ctx, { sort: "id", ...paging, query })) as Promise<Page<Workflow>>;
+	}
+
+	/** One workflow; 404 if there is none with this id. */
+	@Action({ params: { id: idRule, $$strict: true } })
+	get(ctx: Context<WorkflowIdParams>): Promise<Workflow> {
+		return this._get(ctx, { id: ctx.params.id }) as Promise<Workflow>;
+	}
+
+	/** Renames a workflow or moves it to another status; 404 if there is none with this id. */
+	@Action({
+		params: {
+			id: idRule,
+			name: { ...nameRule, optional: true },
+			status: { type: "enum", values: [...WORKFLOW_STATUSES], optional: true },
+			$$strict: true,
+		},
+	})
+	async update(ctx: Context<UpdateWorkflowParams>): Promise<Workflow> {
+		const { id, ...changes } = ctx.params;
+		if (changes.name === undefined && changes.status === undefined) {
+			throw new Errors.ValidationError("Give a name or a status to change.", "VALIDATION_ERROR", [
+				{ type: "required", field: "name", message: "Give a name or a status to change." },
+			]);
+		}
+		const [count, rows] = await this.model.update(changes, { where: { id }, returning: true });
+		if (count === 0) throw new EntityNotFoundError(id);
+		return this.toWorkflow(ctx, rows[0]);
+	}
+
+	/** Deletes a workflow and returns it; 404 if there is none with this id. */
+	@Action({ params: { id: idRule, $$strict: true } })
+	async remove(ctx: Context<WorkflowIdParams>): Promise<Workflow> {
+		const [rows] = await this.sequelize.query('DELETE FROM "workflows" WHERE "id" = :id RETURNING *', {
+			replacements: { id: ctx.params.id },
+			model: this.model,
+			mapToModel: true,
+		});
+		if (!rows) throw new EntityNotFoundError(ctx.params.id);
+		return this.toWorkflow(ctx, rows);
+	}
+
+	/** Deletes every workflow of a building; returns how many. Internal: for the buildings service. */
+	@Action({ visibility: "public", params: { buildingId: idRule, $$strict: true } })
+	async removeByBuilding(ctx: Context<RemoveWorkflowsByBuildingParams>): Promise<{ removed: number }> {
+		const removed = await this.model.destroy({ where: { buildingId: ctx.params.buildingId } });
+		return { removed };
+	}
+
+	toWorkflow(ctx: Context, row: unknown): Promise<Workflow> {
+		return this.transformDocuments(ctx, {}, row) as Promise<Workflow>;
+	}
+}
+
+export default interface WorkflowsService extends DbStore {}

@@ -1,0 +1,99 @@
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { ServiceBroker, type BrokerOptions } from "moleculer";
+import config from "../../moleculer.config";
+import { NATS_URL, createDatabase, dropDatabase, uniqueName, waitFor } from "./infra";
+
+export interface ClusterOptions {
+	/** How many brokers run the workflows service (default 3). */
+	workflowsNodes?: number;
+	/** Start a gateway node (default true). */
+	api?: boolean;
+	/** Balance by NATS queue groups (default) or by Moleculer's own balancer. */
+	balancer?: "nats" | "moleculer";
+	/** Use a transporter (default NATS); `null` puts every service on one local broker. */
+	transporter?: string | null;
+}
+
+export interface TestCluster {
+	namespace: string;
+	buildingsDatabaseUrl: string;
+	workflowsDatabaseUrl: string;
+	brokers: ServiceBroker[];
+	/** The broker the buildings service runs on. */
+	buildings: ServiceBroker;
+	/** Base URL of the gateway, e.g. http://127.0.0.1:41234/api (when started with `api`). */
+	apiUrl: string;
+	stop(): Promise<void>;
+}
+
+const SERVICES_DIR = path.join(__dirname, "..", "..", "services");
+
+/**
+ * Starts the topology in this process: a gateway, a buildings node and N workflows nodes, each
+ * its own broker on a real NATS server (own namespace), with a fresh database per service.
+ */
+export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
+	const { workflowsNodes = 3, api = true, balancer = "nats", transporter = NATS_URL } = options;
+	const namespace = uniqueName("test");
+	const buildingsDb = `${namespace}_buildings`;
+	const workflowsDb = `${namespace}_workflows`;
+	const buildingsDatabaseUrl = await createDatabase(buildingsDb);
+	const workflowsDatabaseUrl = await createDatabase(workflowsDb);
+	// The DB mixin reads these when a service is created.
+	process.env.BUILDINGS_DATABASE_URL = buildingsDatabaseUrl;
+	process.env.WORKFLOWS_DATABASE_URL = workflowsDatabaseUrl;
+
+	const brokerOptions = (nodeID: string): BrokerOptions => ({
+		...config,
+		namespace,
+		nodeID: `${nodeID}-${namespace}`,
+		transporter: transporter ?? undefined,
+		disableBalancer: balancer === "nats",
+		logger: false,
+	});
+	const node = (nodeID: string, services: string[]): ServiceBroker => {
+		const broker = new ServiceBroker(brokerOptions(nodeID));
+		for (const name of services) broker.loadService(path.join(SERVICES_DIR, `${name}.service.ts`));
+		return broker;
+	};
+
+	const brokers: ServiceBroker[] = [];
+	let buildings: ServiceBroker;
+	if (transporter === null) {
+		buildings = node("local", api ? ["api", "buildings", "workflows"] : ["buildings", "workflows"]);
+		brokers.push(buildings);
+	} else {
+		buildings = node("buildings", ["buildings"]);
+		brokers.push(buildings);
+		for (let i = 1; i <= workflowsNodes; i++) brokers.push(node(`workflows-${i}`, ["workflows"]));
+		if (api) brokers.push(node("api", ["api"]));
+	}
+
+	const stop = async () => {
+		await Promise.allSettled(brokers.map(broker => broker.stop()));
+		await dropDatabase(buildingsDb);
+		await dropDatabase(workflowsDb);
+	};
+
+	try {
+		// All at once, as containers would: the migrations must cope.
+		await Promise.all(brokers.map(broker => broker.start()));
+		const expected = transporter === null ? 1 : workflowsNodes;
+		await waitFor(`${expected} workflows node(s) in the registry`, () => availableNodes(buildings, "workflows").length === expected);
+		const gateway = brokers.find(broker => broker.getLocalService("api"));
+		if (gateway) await waitFor("the gateway to see buildings and workflows", () => availableNodes(gateway, "buildings").length > 0 && availableNodes(gateway, "workflows").length === expected);
+		const server = gateway?.getLocalService("api")?.server as { address(): AddressInfo } | undefined;
+		const apiUrl = server ? `http://127.0.0.1:${server.address().port}/api` : "";
+		return { namespace, buildingsDatabaseUrl, workflowsDatabaseUrl, brokers, buildings, apiUrl, stop };
+	} catch (err) {
+		await stop();
+		throw err;
+	}
+}
+
+/** nodeIDs of the nodes that run `service` and are available, as `broker` sees them. */
+export function availableNodes(broker: ServiceBroker, service: string): string[] {
+	const list = broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }) as { name: string; nodeID: string }[];
+	return list.filter(s => s.name === service).map(s => s.nodeID);
+}

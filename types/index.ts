@@ -1,0 +1,3 @@
+export * from "./building";
+export * from "./workflow";
+export * from "./page";
