@@ -49,15 +49,15 @@ const config: BrokerOptions = {
 
 	// The default timeout (0) lets a caller wait forever for a node that died mid-request.
 	requestTimeout: integer("REQUEST_TIMEOUT", 10_000),
-	// Retry only errors raised before any handler ran (no node had the action yet, or it was
-	// stopping), never a timeout: a timed-out call may already have written.
+	// Retry only errors raised before any handler ran (no node had the action yet, or the one
+	// chosen was stopping): a call that timed out or failed in a handler may already have written.
 	retryPolicy: {
 		enabled: true,
 		retries: integer("RETRIES", 2),
 		delay: 100,
 		maxDelay: 1000,
 		factor: 2,
-		check: err => err instanceof Errors.MoleculerError && err.retryable && !(err instanceof Errors.RequestTimeoutError),
+		check: err => err instanceof Errors.ServiceNotFoundError || err instanceof Errors.ServiceNotAvailableError,
 	},
 	// A stopping node finishes the requests it holds before it leaves.
 	tracking: { enabled: true, shutdownTimeout: 10_000 },

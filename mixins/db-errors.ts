@@ -18,6 +18,14 @@ export class EntityNotFoundError extends MoleculerClientError {
 	}
 }
 
+/** 503: the service's database cannot be reached; worth trying again later. */
+export class DatabaseUnavailableError extends MoleculerRetryableError {
+	constructor() {
+		super("The database is unavailable. Try again later.", 503, "DATABASE_UNAVAILABLE");
+		this.name = "ServiceUnavailableError";
+	}
+}
+
 /**
  * Turns a Sequelize error into the Moleculer error a client should see: the status says what
  * happened, the message never carries SQL. Anything that is not a database error passes as is.
@@ -40,7 +48,7 @@ export function toMoleculerError(err: Error): Error {
 	}
 	// The pool could not get a connection, or the server went away: worth retrying later.
 	if (err instanceof ConnectionError || err instanceof TimeoutError) {
-		return new MoleculerRetryableError("The database is unavailable.", 503, "DATABASE_UNAVAILABLE");
+		return new DatabaseUnavailableError();
 	}
 	if (err instanceof DatabaseError) {
 		const sqlState = (err.original as { code?: string } | undefined)?.code ?? "";
@@ -50,7 +58,7 @@ export function toMoleculerError(err: Error): Error {
 		}
 		// Class 57/08: the server is shutting down or the connection broke mid-query.
 		if (sqlState.startsWith("57") || sqlState.startsWith("08")) {
-			return new MoleculerRetryableError("The database is unavailable.", 503, "DATABASE_UNAVAILABLE");
+			return new DatabaseUnavailableError();
 		}
 		return new MoleculerError("A database error occurred.", 500, "DATABASE_ERROR");
 	}

@@ -14,6 +14,11 @@ type ResponseMeta = { $statusCode?: number; $location?: string };
 @Service({
 	name: "api",
 	mixins: [ApiGateway],
+	actions: {
+		// A retry would replay the HTTP request after its body has been read; calls made on its
+		// behalf are retried (or not) on their own.
+		rest: { retryPolicy: { enabled: false } },
+	},
 	settings: {
 		port: Number(process.env.PORT ?? 3000),
 		ip: process.env.HOST || "0.0.0.0",

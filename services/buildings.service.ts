@@ -133,9 +133,15 @@ export default class BuildingsService extends MoleculerService {
 
 export default interface BuildingsService extends DbStore {}
 
+class WorkflowsUnavailableError extends Errors.MoleculerRetryableError {
+	constructor(reason: string) {
+		super("The workflows service is unavailable. Try again later.", 503, "WORKFLOWS_UNAVAILABLE", { reason });
+		this.name = "ServiceUnavailableError";
+	}
+}
+
 /** A client error of the workflows service stays as it is; anything else means it is unavailable. */
 function workflowsUnavailable(err: unknown): Error {
 	if (err instanceof Errors.MoleculerClientError) return err;
-	const reason = err instanceof Error ? err.message : String(err);
-	return new Errors.MoleculerRetryableError("The workflows service is unavailable. Try again later.", 503, "WORKFLOWS_UNAVAILABLE", { reason });
+	return new WorkflowsUnavailableError(err instanceof Error ? err.message : String(err));
 }
