@@ -49,7 +49,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 		namespace,
 		nodeID: `${nodeID}-${namespace}`,
 		transporter: transporter ?? undefined,
-		disableBalancer: balancer === "nats",
+		disableBalancer: transporter !== null && balancer === "nats",
 		logger: false,
 	});
 	const node = (nodeID: string, services: string[]): ServiceBroker => {

@@ -1,0 +1,69 @@
+import type { Errors } from "moleculer";
+import type { Building, BuildingWithWorkflow, Page } from "../../types";
+import { startCluster, type TestCluster } from "../support/cluster";
+import { query } from "../support/infra";
+
+// The buildings service with the workflows service on one local broker (no transporter).
+describe("buildings service", () => {
+	let cluster: TestCluster;
+	const call = <T>(action: string, params: object) => cluster.buildings.call<T, object>(action, params);
+	const rejection = (action: string, params: object) =>
+		call(action, params).then(
+			() => {
+				throw new Error(`${action} should have failed`);
+			},
+			(err: Errors.MoleculerError) => err,
+		);
+	const count = async (url: string, table: string) => Number((await query<{ n: string }>(url, `SELECT count(*) AS n FROM ${table}`))[0].n);
+
+	beforeAll(async () => {
+		cluster = await startCluster({ transporter: null, api: false });
+	});
+	afterAll(() => cluster?.stop());
+
+	it("create returns the building with its workflow, named as asked", async () => {
+		const building = await call<BuildingWithWorkflow>("buildings.create", { name: " Tower ", workflowName: "Audit" });
+		expect(building).toMatchObject({ name: "Tower", workflow: { name: "Audit", buildingId: building.id } });
+		expect(Object.keys(building).sort()).toEqual(["createdAt", "id", "name", "updatedAt", "workflow"]);
+	});
+
+	it("stores names verbatim: SQL-looking text is data, unicode survives", async () => {
+		for (const name of ["Robert'); DROP TABLE buildings;--", "Zürich 東京 🏢", "x".repeat(200)]) {
+			const building = await call<Building>("buildings.create", { name });
+			expect((await call<Building>("buildings.get", { id: building.id })).name).toBe(name);
+		}
+	});
+
+	it("rejects bad parameters on the action, and writes nothing", async () => {
+		const before = await count(cluster.buildingsDatabaseUrl, "buildings");
+		for (const params of [{}, { name: "" }, { name: " " }, { name: 5 }, { name: "x".repeat(201) }, { name: "ok", extra: 1 }, { name: "ok", workflowName: "" }]) {
+			expect(await rejection("buildings.create", params)).toMatchObject({ code: 422, type: "VALIDATION_ERROR" });
+		}
+		expect(await count(cluster.buildingsDatabaseUrl, "buildings")).toBe(before);
+		expect(await rejection("buildings.list", { sort: "password" })).toMatchObject({ code: 422, data: [expect.objectContaining({ field: "sort" })] });
+		expect(await rejection("buildings.get", { id: 2 ** 31 })).toMatchObject({ code: 422, data: [expect.objectContaining({ field: "id" })] });
+	});
+
+	it("list searches by part of the name", async () => {
+		await call("buildings.create", { name: "North Barn" });
+		await call("buildings.create", { name: "South Barn" });
+		const page = await call<Page<Building>>("buildings.list", { search: "Barn", sort: "-name" });
+		expect(page.rows.map(b => b.name)).toEqual(["South Barn", "North Barn"]);
+	});
+
+	it("update renames; get, update and remove answer 404 for an unknown id", async () => {
+		const building = await call<Building>("buildings.create", { name: "Before" });
+		expect(await call("buildings.update", { id: building.id, name: "After" })).toMatchObject({ id: building.id, name: "After" });
+		expect(await rejection("buildings.get", { id: 999_999 })).toMatchObject({ code: 404, type: "NOT_FOUND" });
+		expect(await rejection("buildings.update", { id: 999_999, name: "x" })).toMatchObject({ code: 404, type: "NOT_FOUND" });
+		expect(await rejection("buildings.remove", { id: 999_999 })).toMatchObject({ code: 404, type: "NOT_FOUND" });
+	});
+
+	it("remove deletes the building and all its workflows", async () => {
+		const building = await call<BuildingWithWorkflow>("buildings.create", { name: "Gone" });
+		await call("workflows.create", { name: "Second", buildingId: building.id });
+		expect(await call("buildings.remove", { id: building.id })).toMatchObject({ id: building.id, name: "Gone" });
+		expect(await query(cluster.workflowsDatabaseUrl, 'SELECT id FROM workflows WHERE "buildingId" = $1', [building.id])).toEqual([]);
+		expect(await query(cluster.buildingsDatabaseUrl, "SELECT id FROM buildings WHERE id = $1", [building.id])).toEqual([]);
+	});
+});

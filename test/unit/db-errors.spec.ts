@@ -1,0 +1,54 @@
+import { DataTypes, Sequelize } from "sequelize";
+import { EntityNotFoundError, toMoleculerError } from "../../mixins/db-errors";
+import { createDatabase, dropDatabase, uniqueName } from "../support/infra";
+
+// Real errors from a real Postgres, turned into what a client sees.
+describe("toMoleculerError", () => {
+	const name = uniqueName("dberrors");
+	let sequelize: Sequelize;
+	const Thing = () => sequelize.models.thing;
+
+	beforeAll(async () => {
+		sequelize = new Sequelize(await createDatabase(name), { dialect: "postgres", logging: false });
+		sequelize.define("thing", { code: { type: DataTypes.STRING, unique: true }, size: DataTypes.INTEGER }, { tableName: "things" });
+		await sequelize.sync();
+	});
+	afterAll(async () => {
+		await sequelize?.close();
+		await dropDatabase(name);
+	});
+
+	const failure = (work: () => Promise<unknown>) => work().then(
+			() => {
+				throw new Error("expected an error");
+			},
+			(err: Error) => toMoleculerError(err),
+		);
+
+	it("a unique violation is 409 CONFLICT naming the field", async () => {
+		await Thing().create({ code: "a" });
+		const err = await failure(() => Thing().create({ code: "a" }));
+		expect(err).toMatchObject({ code: 409, type: "CONFLICT", data: { fields: ["code"] } });
+	});
+
+	it("a value the column cannot hold is 422, without SQL in the message", async () => {
+		const err = await failure(() => sequelize.query("SELECT 'abc'::integer"));
+		expect(err).toMatchObject({ code: 422, type: "INVALID_VALUE" });
+		expect(err.message).not.toMatch(/SELECT|integer/);
+	});
+
+	it("a database that cannot be reached is 503", async () => {
+		const unreachable = new Sequelize("postgres://postgres@127.0.0.1:1/none", { dialect: "postgres", logging: false });
+		const err = await failure(() => unreachable.authenticate());
+		await unreachable.close();
+		expect(err).toMatchObject({ name: "ServiceUnavailableError", code: 503, type: "DATABASE_UNAVAILABLE", retryable: true });
+	});
+
+	it("moleculer-db's 404 gets the NOT_FOUND type; other errors pass unchanged", () => {
+		const dbNotFound = Object.assign(new Error("Entity not found"), { name: "EntityNotFoundError", code: 404, data: { id: 7 } });
+		expect(toMoleculerError(dbNotFound)).toBeInstanceOf(EntityNotFoundError);
+		expect(toMoleculerError(dbNotFound)).toMatchObject({ code: 404, type: "NOT_FOUND", data: { id: 7 } });
+		const other = new TypeError("boom");
+		expect(toMoleculerError(other)).toBe(other);
+	});
+});

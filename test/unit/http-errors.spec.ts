@@ -1,0 +1,34 @@
+import { Errors } from "moleculer";
+import { toHttpError } from "../../services/http-errors";
+
+describe("toHttpError", () => {
+	it("keeps a client error's status and fields", () => {
+		const err = new Errors.ValidationError("Parameters validation error!", "VALIDATION_ERROR", [{ field: "name" }]);
+		expect(toHttpError(err)).toEqual({ name: "ValidationError", message: "Parameters validation error!", code: 422, type: "VALIDATION_ERROR", data: [{ field: "name" }] });
+	});
+
+	it("reads an error rebuilt from another node by its fields", () => {
+		const remote = Object.assign(new Error("Entity not found"), { name: "EntityNotFoundError", code: 404, type: "NOT_FOUND", data: { id: 3 } });
+		expect(toHttpError(remote)).toMatchObject({ code: 404, type: "NOT_FOUND", data: { id: 3 } });
+	});
+
+	it.each([
+		new Errors.ServiceNotFoundError({ action: "workflows.create" }),
+		new Errors.ServiceNotAvailableError({ action: "workflows.create" }),
+		new Errors.RequestTimeoutError({ action: "workflows.create", nodeID: "n1" }),
+	])("answers 503 for %s", err => {
+		expect(toHttpError(err)).toMatchObject({ name: "ServiceUnavailableError", code: 503, type: "SERVICE_UNAVAILABLE" });
+	});
+
+	it("maps body-parser failures to 400, 413 and 415", () => {
+		expect(toHttpError(Object.assign(new SyntaxError("Unexpected token"), { status: 400, type: "entity.parse.failed" })).code).toBe(400);
+		expect(toHttpError(Object.assign(new Error("too large"), { status: 413, type: "entity.too.large" })).code).toBe(413);
+		expect(toHttpError(Object.assign(new Error("bad charset"), { status: 415, type: "charset.unsupported" })).code).toBe(415);
+	});
+
+	it("hides anything unexpected behind a bare 500", () => {
+		const err = new Error('relation "buildings" does not exist');
+		expect(toHttpError(err)).toEqual({ name: "InternalServerError", message: "Internal server error.", code: 500, type: "INTERNAL_ERROR" });
+		expect(toHttpError(new Errors.MoleculerError("SQL went wrong", 500, "DATABASE_ERROR")).message).toBe("Internal server error.");
+	});
+});

@@ -1,0 +1,67 @@
+import type { Errors } from "moleculer";
+import type { Page, Workflow } from "../../types";
+import { startCluster, type TestCluster } from "../support/cluster";
+import { query } from "../support/infra";
+
+// The workflows service on one local broker (no transporter), against its own database.
+describe("workflows service", () => {
+	let cluster: TestCluster;
+	const call = <T>(action: string, params: object) => cluster.buildings.call<T, object>(action, params);
+	const rejection = (action: string, params: object) =>
+		call(action, params).then(
+			() => {
+				throw new Error(`${action} should have failed`);
+			},
+			(err: Errors.MoleculerError) => err,
+		);
+
+	beforeAll(async () => {
+		cluster = await startCluster({ transporter: null, api: false });
+	});
+	afterAll(() => cluster?.stop());
+
+	it("create stores a trimmed name, status new, and the node that handled it", async () => {
+		const workflow = await call<Workflow>("workflows.create", { name: "  Survey  ", buildingId: 41 });
+		expect(workflow).toMatchObject({ name: "Survey", buildingId: 41, status: "new", handledBy: cluster.buildings.nodeID });
+		expect(Object.keys(workflow).sort()).toEqual(["buildingId", "createdAt", "handledBy", "id", "name", "status", "updatedAt"]);
+	});
+
+	it("create with a requestKey is idempotent: a repeat returns the first workflow", async () => {
+		const first = await call<Workflow>("workflows.create", { name: "Once", buildingId: 42, requestKey: "building:42" });
+		const again = await call<Workflow>("workflows.create", { name: "Once", buildingId: 42, requestKey: "building:42" });
+		expect(again).toEqual(first);
+		const rows = await query(cluster.workflowsDatabaseUrl, 'SELECT id FROM workflows WHERE "buildingId" = 42');
+		expect(rows).toHaveLength(1);
+	});
+
+	it("validates on the action itself, whoever calls it", async () => {
+		expect(await rejection("workflows.create", { name: "x" })).toMatchObject({ code: 422, data: [expect.objectContaining({ field: "buildingId", type: "required" })] });
+		expect(await rejection("workflows.create", { name: "", buildingId: 1 })).toMatchObject({ code: 422, data: [expect.objectContaining({ field: "name" })] });
+		expect(await rejection("workflows.create", { name: "x", buildingId: -1 })).toMatchObject({ code: 422, data: [expect.objectContaining({ field: "buildingId" })] });
+		expect(await rejection("workflows.create", { name: "a\u0000b", buildingId: 1 })).toMatchObject({ code: 422, data: [expect.objectContaining({ field: "name" })] });
+		expect(await rejection("workflows.update", { id: 1 })).toMatchObject({ code: 422 });
+	});
+
+	it("list filters by building and pages", async () => {
+		for (const name of ["A", "B", "C"]) await call("workflows.create", { name, buildingId: 43 });
+		const page = await call<Page<Workflow>>("workflows.list", { buildingId: 43, pageSize: 2, sort: "name" });
+		expect(page).toMatchObject({ total: 3, page: 1, pageSize: 2, totalPages: 2 });
+		expect(page.rows.map(w => w.name)).toEqual(["A", "B"]);
+	});
+
+	it("update changes status; get, update and remove answer 404 for an unknown id", async () => {
+		const workflow = await call<Workflow>("workflows.create", { name: "Flow", buildingId: 44 });
+		expect(await call("workflows.update", { id: workflow.id, status: "completed" })).toMatchObject({ status: "completed", name: "Flow" });
+		for (const action of ["workflows.get", "workflows.remove"]) expect(await rejection(action, { id: 999_999 })).toMatchObject({ code: 404, type: "NOT_FOUND" });
+		expect(await rejection("workflows.update", { id: 999_999, name: "x" })).toMatchObject({ code: 404, type: "NOT_FOUND" });
+	});
+
+	it("removeByBuilding deletes every workflow of one building only", async () => {
+		await call("workflows.create", { name: "One", buildingId: 45 });
+		await call("workflows.create", { name: "Two", buildingId: 45 });
+		await call("workflows.create", { name: "Other", buildingId: 46 });
+		expect(await call("workflows.removeByBuilding", { buildingId: 45 })).toEqual({ removed: 2 });
+		expect((await call<Page<Workflow>>("workflows.list", { buildingId: 45 })).total).toBe(0);
+		expect((await call<Page<Workflow>>("workflows.list", { buildingId: 46 })).total).toBe(1);
+	});
+});
