@@ -1,0 +1,27 @@
+import { startCluster, type TestCluster } from "../support/cluster";
+import { query } from "../support/infra";
+
+// Three workflows nodes and a buildings node start at the same instant on empty databases.
+describe("migrations", () => {
+	let cluster: TestCluster;
+	beforeAll(async () => {
+		cluster = await startCluster({ workflowsNodes: 3, api: false });
+	});
+	afterAll(() => cluster?.stop());
+
+	it("are applied once, whatever the number of nodes starting together", async () => {
+		expect(await query(cluster.workflowsDatabaseUrl, "SELECT name FROM schema_migrations")).toEqual([{ name: "001-create-workflows" }]);
+		expect(await query(cluster.buildingsDatabaseUrl, "SELECT name FROM schema_migrations")).toEqual([{ name: "001-create-buildings" }]);
+	});
+
+	it("keep each service's tables in its own database", async () => {
+		const tables = (url: string) => query<{ tablename: string }>(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").then(rows => rows.map(r => r.tablename));
+		expect(await tables(cluster.buildingsDatabaseUrl)).toEqual(["buildings", "schema_migrations"]);
+		expect(await tables(cluster.workflowsDatabaseUrl)).toEqual(["schema_migrations", "workflows"]);
+	});
+
+	it("index what the queries filter on", async () => {
+		const indexes = await query<{ indexdef: string }>(cluster.workflowsDatabaseUrl, "SELECT indexdef FROM pg_indexes WHERE tablename = 'workflows'");
+		expect(indexes.map(i => i.indexdef).join("\n")).toMatch(/\("buildingId"\)/);
+	});
+});
