@@ -6,6 +6,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json moleculer.config.ts ./
 COPY cluster cluster
+COPY config config
 COPY migrations migrations
 COPY mixins mixins
 COPY models models

@@ -13,18 +13,11 @@
  */
 import { Errors, type BrokerOptions, type LogLevels } from "moleculer";
 import { existsSync } from "node:fs";
+import { integerFromEnv } from "./config/env";
 
 if (existsSync(".env")) process.loadEnvFile(".env");
 
 const env = process.env;
-
-function integer(name: string, fallback: number): number {
-	const raw = env[name];
-	if (raw === undefined || raw === "") return fallback;
-	const value = Number(raw);
-	if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-	return value;
-}
 
 function balancer(): "nats" | "moleculer" {
 	const value = env.BALANCER ?? "nats";
@@ -48,12 +41,12 @@ const config: BrokerOptions = {
 	},
 
 	// The default timeout (0) lets a caller wait forever for a node that died mid-request.
-	requestTimeout: integer("REQUEST_TIMEOUT", 10_000),
+	requestTimeout: integerFromEnv("REQUEST_TIMEOUT", 10_000),
 	// Retry only errors raised before any handler ran (no node had the action yet, or the one
 	// chosen was stopping): a call that timed out or failed in a handler may already have written.
 	retryPolicy: {
 		enabled: true,
-		retries: integer("RETRIES", 2),
+		retries: integerFromEnv("RETRIES", 2),
 		delay: 100,
 		maxDelay: 1000,
 		factor: 2,

@@ -2,10 +2,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Errors, Service as MoleculerService, type Context } from "moleculer";
 import { Action, Service } from "moleculer-decorators";
 import ApiGateway from "moleculer-web";
+import type { BuildingWithWorkflow } from "../types";
 import { toHttpError } from "./http-errors";
 
 type Check = "ok" | "failing";
 type ResponseMeta = { $statusCode?: number; $location?: string };
+type GatewayRequest = IncomingMessage & { $action?: { name: string }; $params: Record<string, unknown> };
 
 /**
  * The REST gateway: only the routes below reach the cluster. Errors are answered as JSON
@@ -43,9 +45,15 @@ type ResponseMeta = { $statusCode?: number; $location?: string };
 					"GET /health/ready": "api.ready",
 				},
 				bodyParsers: { json: { limit: "100kb" }, urlencoded: false },
-				onAfterCall(ctx: Context<unknown, ResponseMeta>, _route: unknown, req: { $action?: { name: string } }, _res: unknown, data: { id?: number }) {
+				onBeforeCall(_ctx: Context, _route: unknown, req: GatewayRequest) {
+					// The header travels as a parameter, so the action validates it like any other.
+					const key = req.headers["idempotency-key"];
+					if (req.$action?.name === "buildings.create" && key !== undefined) req.$params.idempotencyKey = key;
+				},
+				onAfterCall(ctx: Context<unknown, ResponseMeta>, _route: unknown, req: GatewayRequest, _res: unknown, data: Partial<BuildingWithWorkflow>) {
 					if (req.$action?.name === "buildings.create") {
-						ctx.meta.$statusCode = 201;
+						// 202: the building is saved and its workflow will follow.
+						ctx.meta.$statusCode = data.workflowStatus === "pending" ? 202 : 201;
 						ctx.meta.$location = `/api/buildings/${data.id}`;
 					}
 					return data;

@@ -1,5 +1,6 @@
 import { Errors, Service as MoleculerService, type Context } from "moleculer";
 import { Action, Service } from "moleculer-decorators";
+import { integerFromEnv } from "../config/env";
 import { buildingsMigrations } from "../migrations/buildings";
 import { EntityNotFoundError } from "../mixins/db-errors";
 import { DbMixin, type DbStore } from "../mixins/db.mixin";
@@ -15,46 +16,86 @@ import type {
 	RemoveWorkflowsByBuildingParams,
 	UpdateBuildingParams,
 	Workflow,
+	WorkflowIdParams,
 } from "../types";
+import { IdempotencyKeys, requestHash } from "./idempotency";
+import { Outbox, type OutboxJob } from "./outbox";
 import { idRule, nameRule, pageRules, sortRule } from "./params";
 
 export const DEFAULT_WORKFLOW_NAME = "New Workflow";
 
-/** Buildings, in the buildings database. Each building is created with its first workflow. */
+interface BuildingsSettings {
+	/** ms a request waits for the workflows service before answering "pending". */
+	workflowCallTimeout: number;
+	/** ms between two passes of the outbox. */
+	reconcileInterval: number;
+	outboxMaxBackoff: number;
+	idempotencyKeyTtlHours: number;
+}
+
+/**
+ * Buildings, in the buildings database. Each building gets exactly one first workflow: the
+ * intent is saved with the building (the outbox), tried at once, and retried by every buildings
+ * node until the workflows service has it. Removal travels the same way.
+ */
 @Service({
 	name: "buildings",
 	mixins: [DbMixin({ database: "buildings", model: BuildingModel, migrations: buildingsMigrations })],
 	settings: {
-		fields: ["id", "name", "createdAt", "updatedAt"],
-	},
+		fields: ["id", "name", "workflowStatus", "workflowId", "createdAt", "updatedAt"],
+		workflowCallTimeout: integerFromEnv("WORKFLOW_CALL_TIMEOUT", 3000),
+		reconcileInterval: integerFromEnv("RECONCILE_INTERVAL", 1000),
+		outboxMaxBackoff: integerFromEnv("OUTBOX_MAX_BACKOFF", 10_000),
+		idempotencyKeyTtlHours: integerFromEnv("IDEMPOTENCY_KEY_TTL_HOURS", 24),
+	} satisfies BuildingsSettings & Record<string, unknown>,
 })
-export default class BuildingsService extends MoleculerService {
+export default class BuildingsService extends MoleculerService<BuildingsSettings> {
+	declare outbox: Outbox;
+	declare idempotencyKeys: IdempotencyKeys;
+	declare reconcileTimer: NodeJS.Timeout | undefined;
+	declare reconciling: Promise<void> | undefined;
+	declare lastPurge: number;
+
 	/**
-	 * Creates a building and, through the workflows service, its first workflow; returns the
-	 * building with `workflow`. If the workflow cannot be created the building is taken back
-	 * and the call fails with 503.
+	 * Creates a building and its first workflow. Answers the building with `workflow` and
+	 * `workflowStatus: "created"`, or, when the workflows service cannot answer in time,
+	 * `workflow: null` and `workflowStatus: "pending"`: the workflow follows shortly. With an
+	 * `idempotencyKey`, a repeat gets the first answer; the key with other parameters is a 422.
 	 */
 	@Action({
 		params: {
 			name: nameRule,
 			workflowName: { ...nameRule, optional: true },
+			idempotencyKey: { type: "string", min: 1, max: 200, optional: true },
 			$$strict: true,
 		},
 	})
 	async create(ctx: Context<CreateBuildingParams>): Promise<BuildingWithWorkflow> {
-		const building = await this.toBuilding(ctx, await this.model.create({ name: ctx.params.name }));
-		try {
-			const workflow = await ctx.call<Workflow, CreateWorkflowParams>("workflows.create", {
-				name: ctx.params.workflowName ?? DEFAULT_WORKFLOW_NAME,
-				buildingId: building.id,
-				// Lets the call be retried without a second workflow.
-				requestKey: `building:${building.id}`,
-			});
-			return { ...building, workflow };
-		} catch (err) {
-			await this.undoCreate(ctx, building.id);
-			throw workflowsUnavailable(err);
-		}
+		const { name, workflowName, idempotencyKey } = ctx.params;
+		const hash = requestHash({ name, workflowName });
+		const saved = await this.sequelize
+			.transaction(async transaction => {
+				const row = await this.model.create({ name, workflowStatus: "pending" }, { transaction });
+				const buildingId = row.get("id") as number;
+				// A key in use rolls the new building back: the request is a repeat.
+				if (idempotencyKey && !(await this.idempotencyKeys.claim(transaction, idempotencyKey, hash, buildingId))) throw new KeyInUse();
+				const job = await this.outbox.add(transaction, buildingId, "createWorkflow", { name: workflowName ?? DEFAULT_WORKFLOW_NAME });
+				return { row, job };
+			})
+			.catch((err: Error) => (err instanceof KeyInUse ? undefined : Promise.reject(err)));
+		if (!saved) return this.replay(ctx, idempotencyKey as string, hash);
+
+		const building = await this.toBuilding(ctx, saved.row);
+		const answer = await this.runJob(saved.job, ctx).then(
+			(workflow): BuildingWithWorkflow => ({ ...building, workflowStatus: "created", workflowId: workflow?.id ?? null, workflow }),
+			async (err: Error): Promise<BuildingWithWorkflow> => {
+				this.logger.warn(`Workflow of building ${building.id} is pending: ${err.message}`);
+				await this.outbox.retryLater(saved.job, err);
+				return { ...building, workflow: null };
+			},
+		);
+		if (idempotencyKey) await this.idempotencyKeys.saveResponse(idempotencyKey, answer);
+		return answer;
 	}
 
 	/** One page of buildings; `search` matches part of the name. */
@@ -72,10 +113,11 @@ export default class BuildingsService extends MoleculerService {
 		return this._list(ctx, this.sanitizeParams(ctx, { sort: "id", ...filters })) as Promise<Page<Building>>;
 	}
 
-	/** One building; 404 if there is none with this id. */
+	/** One building with its workflow (null while pending); 404 if there is none with this id. */
 	@Action({ params: { id: idRule, $$strict: true } })
-	get(ctx: Context<BuildingIdParams>): Promise<Building> {
-		return this._get(ctx, { id: ctx.params.id }) as Promise<Building>;
+	async get(ctx: Context<BuildingIdParams>): Promise<BuildingWithWorkflow> {
+		const building = (await this._get(ctx, { id: ctx.params.id })) as Building;
+		return { ...building, workflow: await this.findWorkflow(ctx, building) };
 	}
 
 	/** Renames a building; 404 if there is none with this id. */
@@ -88,24 +130,22 @@ export default class BuildingsService extends MoleculerService {
 	}
 
 	/**
-	 * Deletes a building and its workflows; returns the building. The workflows go first: if
-	 * the workflows service cannot take them, nothing is deleted and the call fails with 503.
+	 * Deletes a building and returns it; its workflows are removed at once if the workflows
+	 * service answers, later otherwise. A workflow still pending for it is never created.
 	 */
 	@Action({ params: { id: idRule, $$strict: true } })
 	async remove(ctx: Context<BuildingIdParams>): Promise<Building> {
 		const { id } = ctx.params;
-		await this._get(ctx, { id });
-		try {
-			await ctx.call<{ removed: number }, RemoveWorkflowsByBuildingParams>("workflows.removeByBuilding", { buildingId: id });
-		} catch (err) {
-			throw workflowsUnavailable(err);
-		}
-		const [row] = await this.sequelize.query('DELETE FROM "buildings" WHERE "id" = :id RETURNING *', {
-			replacements: { id },
-			model: this.model,
-			mapToModel: true,
+		const { row, job } = await this.sequelize.transaction(async transaction => {
+			const [row] = await this.sequelize.query('DELETE FROM "buildings" WHERE "id" = :id RETURNING *', { replacements: { id }, model: this.model, mapToModel: true, transaction });
+			if (!row) throw new EntityNotFoundError(id);
+			await this.outbox.cancel(transaction, id, "createWorkflow");
+			return { row, job: await this.outbox.add(transaction, id, "removeWorkflows") };
 		});
-		if (!row) throw new EntityNotFoundError(id);
+		await this.runJob(job, ctx).catch(async (err: Error) => {
+			this.logger.warn(`Removal of building ${id}'s workflows is pending: ${err.message}`);
+			await this.outbox.retryLater(job, err);
+		});
 		return this.toBuilding(ctx, row);
 	}
 
@@ -116,32 +156,91 @@ export default class BuildingsService extends MoleculerService {
 		return { database: "ok" };
 	}
 
+	/**
+	 * Does one outbox job: asks the workflows service, then records the result and drops the
+	 * job in one transaction. Throws if the workflows service did not do it.
+	 */
+	async runJob(job: OutboxJob, parentCtx?: Context): Promise<Workflow | null> {
+		const options = { timeout: this.settings.workflowCallTimeout, parentCtx };
+		const { buildingId } = job;
+		if (job.kind === "removeWorkflows") {
+			await this.broker.call<{ removed: number }, RemoveWorkflowsByBuildingParams>("workflows.removeByBuilding", { buildingId }, options);
+			await this.outbox.done(job.id);
+			return null;
+		}
+		const workflow = await this.broker
+			.call<Workflow, CreateWorkflowParams>("workflows.create", { name: job.payload.name ?? DEFAULT_WORKFLOW_NAME, buildingId, requestKey: `building:${buildingId}` }, options)
+			// The building was removed meanwhile: there is nothing left to do.
+			.catch((err: Errors.MoleculerError) => (err.type === "BUILDING_REMOVED" ? null : Promise.reject(err)));
+		await this.sequelize.transaction(async transaction => {
+			if (workflow) await this.model.update({ workflowStatus: "created", workflowId: workflow.id }, { where: { id: buildingId }, transaction });
+			await this.outbox.done(job.id, transaction);
+		});
+		return workflow;
+	}
+
+	/** One pass over the due outbox jobs (each leased to this node while it runs). */
+	async reconcile(): Promise<void> {
+		const jobs = await this.outbox.claimDue(50);
+		const results = await Promise.allSettled(jobs.map(job => this.runJob(job).catch(async (err: Error) => {
+			await this.outbox.retryLater(job, err);
+			throw err;
+		})));
+		const failed = results.filter(result => result.status === "rejected").length;
+		if (jobs.length > 0) this.logger.info(`Outbox: ${jobs.length - failed} job(s) done, ${failed} to retry.`);
+		if (Date.now() - this.lastPurge > 60_000) {
+			this.lastPurge = Date.now();
+			await this.idempotencyKeys.purgeExpired();
+		}
+	}
+
+	/** Answers a repeated request: the first answer, or why there is none. */
+	async replay(ctx: Context, key: string, hash: string): Promise<BuildingWithWorkflow> {
+		const record = await this.idempotencyKeys.find(key);
+		if (record && record.requestHash !== hash) {
+			const message = "This Idempotency-Key was used for a different request.";
+			throw new Errors.ValidationError(message, "VALIDATION_ERROR", [{ type: "idempotencyKeyReused", field: "idempotencyKey", message }]);
+		}
+		if (record?.response) return record.response as BuildingWithWorkflow;
+		// The first request is still being handled (or the key expired a moment ago).
+		throw new Errors.MoleculerClientError("A request with this Idempotency-Key is in progress. Try again shortly.", 409, "IDEMPOTENCY_KEY_IN_USE");
+	}
+
+	async findWorkflow(ctx: Context, building: Building): Promise<Workflow | null> {
+		if (building.workflowId === null) return null;
+		return ctx
+			.call<Workflow, WorkflowIdParams>("workflows.get", { id: building.workflowId }, { timeout: this.settings.workflowCallTimeout })
+			.catch(() => null);
+	}
+
 	toBuilding(ctx: Context, row: unknown): Promise<Building> {
 		return this.transformDocuments(ctx, {}, row) as Promise<Building>;
 	}
 
-	/** Takes back a building whose workflow could not be created, with whatever was made of it. */
-	async undoCreate(ctx: Context, buildingId: number): Promise<void> {
-		this.logger.warn(`Workflow for building ${buildingId} failed; removing the building.`);
-		await this.model.destroy({ where: { id: buildingId } });
-		// A timed-out call may still have created the workflow on its node.
-		await ctx
-			.call<{ removed: number }, RemoveWorkflowsByBuildingParams>("workflows.removeByBuilding", { buildingId })
-			.catch(err => this.logger.warn(`Could not remove workflows of building ${buildingId}: ${err.message}`));
+	created(): void {
+		const { workflowCallTimeout, outboxMaxBackoff, idempotencyKeyTtlHours } = this.settings;
+		// A job's lease outlasts one attempt, so no two nodes run it at once.
+		this.outbox = new Outbox(this.sequelize, { leaseMs: workflowCallTimeout + 5000, maxBackoffMs: outboxMaxBackoff });
+		this.idempotencyKeys = new IdempotencyKeys(this.sequelize, idempotencyKeyTtlHours);
+		this.lastPurge = 0;
+	}
+
+	started(): void {
+		this.reconcileTimer = setInterval(() => {
+			if (this.reconciling) return;
+			this.reconciling = this.reconcile()
+				.catch((err: Error) => this.logger.warn(`Outbox pass failed: ${err.message}`))
+				.finally(() => (this.reconciling = undefined));
+		}, this.settings.reconcileInterval);
+	}
+
+	async stopped(): Promise<void> {
+		clearInterval(this.reconcileTimer);
+		await this.reconciling;
 	}
 }
 
 export default interface BuildingsService extends DbStore {}
 
-class WorkflowsUnavailableError extends Errors.MoleculerRetryableError {
-	constructor(reason: string) {
-		super("The workflows service is unavailable. Try again later.", 503, "WORKFLOWS_UNAVAILABLE", { reason });
-		this.name = "ServiceUnavailableError";
-	}
-}
-
-/** A client error of the workflows service stays as it is; anything else means it is unavailable. */
-function workflowsUnavailable(err: unknown): Error {
-	if (err instanceof Errors.MoleculerClientError) return err;
-	return new WorkflowsUnavailableError(err instanceof Error ? err.message : String(err));
-}
+/** Raised inside the create transaction to roll it back when the idempotency key is taken. */
+class KeyInUse extends Error {}

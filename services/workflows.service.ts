@@ -1,6 +1,6 @@
 import { Errors, Service as MoleculerService, type Context } from "moleculer";
 import { Action, Service } from "moleculer-decorators";
-import { UniqueConstraintError } from "sequelize";
+import type { Transaction } from "sequelize";
 import { workflowsMigrations } from "../migrations/workflows";
 import { EntityNotFoundError } from "../mixins/db-errors";
 import { DbMixin, type DbStore } from "../mixins/db.mixin";
@@ -31,7 +31,8 @@ import { idRule, nameRule, pageRules, sortRule } from "./params";
 export default class WorkflowsService extends MoleculerService {
 	/**
 	 * Creates a workflow for a building, handled by this node. With a `requestKey`, a repeated
-	 * call returns the workflow the first one created. Internal: only other services call it.
+	 * call returns the workflow the first one created. 409 BUILDING_REMOVED once the building's
+	 * workflows have been removed. Internal: only other services call it.
 	 */
 	@Action({
 		visibility: "public",
@@ -44,17 +45,17 @@ export default class WorkflowsService extends MoleculerService {
 	})
 	async create(ctx: Context<CreateWorkflowParams>): Promise<Workflow> {
 		const { name, buildingId, requestKey } = ctx.params;
-		try {
-			const row = await this.model.create({ name, buildingId, requestKey, handledBy: this.broker.nodeID });
-			this.logger.info(`Created workflow ${row.get("id")} for building ${buildingId}.`);
-			return this.toWorkflow(ctx, row);
-		} catch (err) {
-			if (!(requestKey && err instanceof UniqueConstraintError)) throw err;
+		const row = await this.sequelize.transaction(async transaction => {
+			await this.lockBuilding(buildingId, transaction);
+			if (await this.isRemoved(buildingId, transaction)) throw new BuildingRemovedError(buildingId);
 			// A retry of a call that already succeeded: answer with what the first one made.
-			const existing = await this.model.findOne({ where: { requestKey } });
-			if (!existing) throw err;
-			return this.toWorkflow(ctx, existing);
-		}
+			const existing = requestKey && (await this.model.findOne({ where: { requestKey }, transaction }));
+			if (existing) return existing;
+			const created = await this.model.create({ name, buildingId, requestKey, handledBy: this.broker.nodeID }, { transaction });
+			this.logger.info(`Created workflow ${created.get("id")} for building ${buildingId}.`);
+			return created;
+		});
+		return this.toWorkflow(ctx, row);
 	}
 
 	/** One page of workflows, optionally only those of one building. */
@@ -111,11 +112,36 @@ export default class WorkflowsService extends MoleculerService {
 		return this.toWorkflow(ctx, rows);
 	}
 
-	/** Deletes every workflow of a building; returns how many. Internal: for the buildings service. */
+	/**
+	 * Deletes every workflow of a building and refuses new ones for it from then on; returns how
+	 * many were deleted. Internal: for the buildings service.
+	 */
 	@Action({ visibility: "public", params: { buildingId: idRule, $$strict: true } })
 	async removeByBuilding(ctx: Context<RemoveWorkflowsByBuildingParams>): Promise<{ removed: number }> {
-		const removed = await this.model.destroy({ where: { buildingId: ctx.params.buildingId } });
+		const { buildingId } = ctx.params;
+		const removed = await this.sequelize.transaction(async transaction => {
+			await this.lockBuilding(buildingId, transaction);
+			await this.sequelize.query('INSERT INTO "removed_buildings" ("buildingId", "removedAt") VALUES (:buildingId, now()) ON CONFLICT DO NOTHING', {
+				replacements: { buildingId },
+				transaction,
+			});
+			return this.model.destroy({ where: { buildingId }, transaction });
+		});
+		if (removed > 0) this.logger.info(`Removed ${removed} workflow(s) of building ${buildingId}.`);
 		return { removed };
+	}
+
+	/**
+	 * Serialises creating and removing the workflows of one building, so a create that arrives
+	 * late (say, after its caller timed out) cannot slip past the building's removal.
+	 */
+	async lockBuilding(buildingId: number, transaction: Transaction): Promise<void> {
+		await this.sequelize.query("SELECT pg_advisory_xact_lock(:buildingId)", { replacements: { buildingId }, transaction });
+	}
+
+	async isRemoved(buildingId: number, transaction: Transaction): Promise<boolean> {
+		const [rows] = await this.sequelize.query('SELECT 1 FROM "removed_buildings" WHERE "buildingId" = :buildingId', { replacements: { buildingId }, transaction });
+		return rows.length > 0;
 	}
 
 	toWorkflow(ctx: Context, row: unknown): Promise<Workflow> {
@@ -124,3 +150,11 @@ export default class WorkflowsService extends MoleculerService {
 }
 
 export default interface WorkflowsService extends DbStore {}
+
+/** 409: the building's workflows were removed, so it gets no new ones. */
+export class BuildingRemovedError extends Errors.MoleculerClientError {
+	constructor(buildingId: number) {
+		super(`Building ${buildingId} has been removed.`, 409, "BUILDING_REMOVED", { buildingId });
+		this.name = "BuildingRemovedError";
+	}
+}

@@ -1,21 +1,29 @@
 import type { Workflow } from "./workflow";
 
+/** Whether the building's first workflow exists yet ("pending": it will be created shortly). */
+export type BuildingWorkflowStatus = "pending" | "created";
+
 /** A building as stored by the buildings service. */
 export interface Building {
 	id: number;
 	name: string;
+	workflowStatus: BuildingWorkflowStatus;
+	/** The building's first workflow, once created. */
+	workflowId: number | null;
 	createdAt: string;
 	updatedAt: string;
 }
 
-/** What `buildings.create` returns: the building with the workflow created for it. */
+/** A building with its first workflow embedded (null while pending). */
 export interface BuildingWithWorkflow extends Building {
-	workflow: Workflow;
+	workflow: Workflow | null;
 }
 
 export interface CreateBuildingParams {
 	name: string;
 	workflowName?: string;
+	/** Repeating a request with the same key returns the first answer instead of a new building. */
+	idempotencyKey?: string;
 }
 
 export interface UpdateBuildingParams {

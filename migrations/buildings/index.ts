@@ -1,5 +1,9 @@
 import type { Migration } from "../../mixins/db.mixin";
 import * as createBuildings from "./001-create-buildings";
+import * as outboxAndIdempotency from "./002-outbox-and-idempotency";
 
 /** The buildings schema, oldest first. Append; never edit one that has shipped. */
-export const buildingsMigrations: Migration[] = [{ name: "001-create-buildings", ...createBuildings }];
+export const buildingsMigrations: Migration[] = [
+	{ name: "001-create-buildings", ...createBuildings },
+	{ name: "002-outbox-and-idempotency", ...outboxAndIdempotency },
+];

@@ -1,5 +1,9 @@
 import type { Migration } from "../../mixins/db.mixin";
 import * as createWorkflows from "./001-create-workflows";
+import * as removedBuildings from "./002-removed-buildings";
 
 /** The workflows schema, oldest first. Append; never edit one that has shipped. */
-export const workflowsMigrations: Migration[] = [{ name: "001-create-workflows", ...createWorkflows }];
+export const workflowsMigrations: Migration[] = [
+	{ name: "001-create-workflows", ...createWorkflows },
+	{ name: "002-removed-buildings", ...removedBuildings },
+];

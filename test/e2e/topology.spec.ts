@@ -56,7 +56,7 @@ describe("the local topology (cluster/start.ts)", () => {
 		for (let i = 0; i < 30; i++) {
 			const res = await http<BuildingWithWorkflow>("POST", `${api}/buildings`, { name: "HQ" });
 			expect(res.status).toBe(201);
-			handledBy.set(res.body.workflow.handledBy, (handledBy.get(res.body.workflow.handledBy) ?? 0) + 1);
+			handledBy.set(res.body.workflow!.handledBy, (handledBy.get(res.body.workflow!.handledBy) ?? 0) + 1);
 		}
 		expect([...handledBy.keys()].sort()).toEqual(["workflows-1", "workflows-2", "workflows-3"]);
 	});

@@ -18,8 +18,8 @@ describe.each(["nats", "moleculer"] as const)("balancing with the %s balancer", 
 
 		const workflowNodes = cluster.brokers.slice(1).map(broker => broker.nodeID);
 		for (const building of created) {
-			expect(building.workflow.buildingId).toBe(building.id);
-			expect(workflowNodes).toContain(building.workflow.handledBy);
+			expect(building.workflow!.buildingId).toBe(building.id);
+			expect(workflowNodes).toContain(building.workflow!.handledBy);
 		}
 
 		// The workflows database agrees: exactly one workflow per building, handledBy as returned.

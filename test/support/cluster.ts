@@ -24,6 +24,8 @@ export interface TestCluster {
 	buildings: ServiceBroker;
 	/** Base URL of the gateway, e.g. http://127.0.0.1:41234/api (when started with `api`). */
 	apiUrl: string;
+	/** Starts one more workflows node and waits until the buildings node sees it. */
+	addWorkflowsNode(): Promise<ServiceBroker>;
 	stop(): Promise<void>;
 }
 
@@ -85,7 +87,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 		if (gateway) await waitFor("the gateway to see buildings and workflows", () => availableNodes(gateway, "buildings").length > 0 && availableNodes(gateway, "workflows").length === expected);
 		const server = gateway?.getLocalService("api")?.server as { address(): AddressInfo } | undefined;
 		const apiUrl = server ? `http://127.0.0.1:${server.address().port}/api` : "";
-		return { namespace, buildingsDatabaseUrl, workflowsDatabaseUrl, brokers, buildings, apiUrl, stop };
+		const addWorkflowsNode = async () => {
+			const broker = node(`workflows-${brokers.length}`, ["workflows"]);
+			brokers.push(broker);
+			await broker.start();
+			await waitFor(`${broker.nodeID} in the registry`, () => availableNodes(buildings, "workflows").includes(broker.nodeID));
+			return broker;
+		};
+		return { namespace, buildingsDatabaseUrl, workflowsDatabaseUrl, brokers, buildings, apiUrl, addWorkflowsNode, stop };
 	} catch (err) {
 		await stop();
 		throw err;

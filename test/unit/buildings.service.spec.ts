@@ -23,8 +23,8 @@ describe("buildings service", () => {
 
 	it("create returns the building with its workflow, named as asked", async () => {
 		const building = await call<BuildingWithWorkflow>("buildings.create", { name: " Tower ", workflowName: "Audit" });
-		expect(building).toMatchObject({ name: "Tower", workflow: { name: "Audit", buildingId: building.id } });
-		expect(Object.keys(building).sort()).toEqual(["createdAt", "id", "name", "updatedAt", "workflow"]);
+		expect(building).toMatchObject({ name: "Tower", workflowStatus: "created", workflowId: building.workflow!.id, workflow: { name: "Audit", buildingId: building.id } });
+		expect(Object.keys(building).sort()).toEqual(["createdAt", "id", "name", "updatedAt", "workflow", "workflowId", "workflowStatus"]);
 	});
 
 	it("stores names verbatim: SQL-looking text is data, unicode survives", async () => {
@@ -62,6 +62,7 @@ describe("buildings service", () => {
 	it("remove deletes the building and all its workflows", async () => {
 		const building = await call<BuildingWithWorkflow>("buildings.create", { name: "Gone" });
 		await call("workflows.create", { name: "Second", buildingId: building.id });
+		expect(await count(cluster.buildingsDatabaseUrl, "outbox")).toBe(0);
 		expect(await call("buildings.remove", { id: building.id })).toMatchObject({ id: building.id, name: "Gone" });
 		expect(await query(cluster.workflowsDatabaseUrl, 'SELECT id FROM workflows WHERE "buildingId" = $1', [building.id])).toEqual([]);
 		expect(await query(cluster.buildingsDatabaseUrl, "SELECT id FROM buildings WHERE id = $1", [building.id])).toEqual([]);
