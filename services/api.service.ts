@@ -6,7 +6,7 @@ import type { BuildingWithWorkflow } from "../types";
 import { toHttpError } from "./http-errors";
 
 type Check = "ok" | "failing";
-type ResponseMeta = { $statusCode?: number; $location?: string };
+type ResponseMeta = { $statusCode?: number; $responseHeaders?: Record<string, string> };
 type GatewayRequest = IncomingMessage & { $action?: { name: string }; $params: Record<string, unknown> };
 
 /**
@@ -54,7 +54,7 @@ type GatewayRequest = IncomingMessage & { $action?: { name: string }; $params: R
 					if (req.$action?.name === "buildings.create") {
 						// 202: the building is saved and its workflow will follow.
 						ctx.meta.$statusCode = data.workflowStatus === "pending" ? 202 : 201;
-						ctx.meta.$location = `/api/buildings/${data.id}`;
+						ctx.meta.$responseHeaders = { Location: `/api/buildings/${data.id}` };
 					}
 					return data;
 				},

@@ -7,6 +7,8 @@ import { NATS_URL, createDatabase, dropDatabase, uniqueName, waitFor } from "./i
 export interface ClusterOptions {
 	/** How many brokers run the workflows service (default 3). */
 	workflowsNodes?: number;
+	/** How many brokers run the buildings service (default 1). */
+	buildingsNodes?: number;
 	/** Start a gateway node (default true). */
 	api?: boolean;
 	/** Balance by NATS queue groups (default) or by Moleculer's own balancer. */
@@ -36,7 +38,7 @@ const SERVICES_DIR = path.join(__dirname, "..", "..", "services");
  * its own broker on a real NATS server (own namespace), with a fresh database per service.
  */
 export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
-	const { workflowsNodes = 3, api = true, balancer = "nats", transporter = NATS_URL } = options;
+	const { workflowsNodes = 3, buildingsNodes = 1, api = true, balancer = "nats", transporter = NATS_URL } = options;
 	const namespace = uniqueName("test");
 	const buildingsDb = `${namespace}_buildings`;
 	const workflowsDb = `${namespace}_workflows`;
@@ -68,6 +70,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 	} else {
 		buildings = node("buildings", ["buildings"]);
 		brokers.push(buildings);
+		for (let i = 2; i <= buildingsNodes; i++) brokers.push(node(`buildings-${i}`, ["buildings"]));
 		for (let i = 1; i <= workflowsNodes; i++) brokers.push(node(`workflows-${i}`, ["workflows"]));
 		if (api) brokers.push(node("api", ["api"]));
 	}
@@ -88,7 +91,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 		const server = gateway?.getLocalService("api")?.server as { address(): AddressInfo } | undefined;
 		const apiUrl = server ? `http://127.0.0.1:${server.address().port}/api` : "";
 		const addWorkflowsNode = async () => {
-			const broker = node(`workflows-${brokers.length}`, ["workflows"]);
+			const broker = node(`workflows-added-${brokers.length}`, ["workflows"]);
 			brokers.push(broker);
 			await broker.start();
 			await waitFor(`${broker.nodeID} in the registry`, () => availableNodes(buildings, "workflows").includes(broker.nodeID));

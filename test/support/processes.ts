@@ -1,0 +1,92 @@
+import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import path from "node:path";
+import { waitFor } from "./infra";
+
+const NODE_SCRIPT = path.join(__dirname, "..", "..", "cluster", "node.ts");
+
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer().listen(0, "127.0.0.1", () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => resolve(port));
+		});
+		server.on("error", reject);
+	});
+}
+
+function portOpen(port: number): Promise<boolean> {
+	return new Promise(resolve => {
+		const socket = require("node:net").connect(port, "127.0.0.1");
+		socket.once("connect", () => (socket.destroy(), resolve(true)));
+		socket.once("error", () => resolve(false));
+	});
+}
+
+/** A private nats-server on a loopback port, for tests that stop or restart it. */
+export class NatsServer {
+	private child?: ChildProcess;
+	constructor(readonly port: number) {}
+
+	get url(): string {
+		return `nats://127.0.0.1:${this.port}`;
+	}
+
+	async start(): Promise<void> {
+		try {
+			execFileSync("nats-server", ["--version"], { stdio: "ignore" });
+		} catch {
+			throw new Error("nats-server is not on PATH: install it (apt install nats-server, or brew install nats-server).");
+		}
+		this.child = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(this.port)], { stdio: "ignore" });
+		await waitFor(`nats-server on port ${this.port}`, () => portOpen(this.port), 10_000);
+	}
+
+	async stop(): Promise<void> {
+		const child = this.child;
+		this.child = undefined;
+		if (!child || child.exitCode !== null) return;
+		const exited = new Promise(resolve => child.once("exit", resolve));
+		child.kill("SIGKILL");
+		await exited;
+	}
+
+	async restart(downMs: number): Promise<void> {
+		await this.stop();
+		await new Promise(resolve => setTimeout(resolve, downMs));
+		await this.start();
+	}
+}
+
+/** One cluster node (cluster/node.ts) as its own process, as `npm start` runs it. */
+export class NodeProcess {
+	private child?: ChildProcess;
+	constructor(
+		readonly nodeID: string,
+		private readonly env: Record<string, string>,
+	) {}
+
+	/** Starts the process and resolves once its broker has started. */
+	start(): Promise<void> {
+		const child = fork(NODE_SCRIPT, [], {
+			env: { ...process.env, ...this.env, NODE_ID: this.nodeID },
+			execArgv: ["--import", "tsx"],
+			stdio: ["ignore", "ignore", "inherit", "ipc"],
+		});
+		this.child = child;
+		return new Promise((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error(`${this.nodeID} did not start in 60 s`)), 60_000);
+			child.once("message", () => (clearTimeout(timer), resolve()));
+			child.once("exit", code => (clearTimeout(timer), reject(new Error(`${this.nodeID} exited with ${code} while starting`))));
+		});
+	}
+
+	/** Sends a signal and waits for the process to end; returns its exit code. */
+	async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+		const child = this.child;
+		if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+		const exited = new Promise<number | null>(resolve => child.once("exit", code => resolve(code)));
+		child.kill(signal);
+		return exited;
+	}
+}
