@@ -9,6 +9,11 @@ type Check = "ok" | "failing";
 type ResponseMeta = { $statusCode?: number; $responseHeaders?: Record<string, string> };
 type GatewayRequest = IncomingMessage & { $action?: { name: string }; $params: Record<string, unknown> };
 
+/** Whether a request carries a body (a POST or PATCH may come without one). */
+function hasBody(req: IncomingMessage): boolean {
+	return Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
+}
+
 /**
  * The REST gateway: only the routes below reach the cluster. Errors are answered as JSON
  * `{ name, message, code, type, data }`, never with a stack trace.
@@ -46,6 +51,9 @@ type GatewayRequest = IncomingMessage & { $action?: { name: string }; $params: R
 				},
 				bodyParsers: { json: { limit: "100kb" }, urlencoded: false },
 				onBeforeCall(_ctx: Context, _route: unknown, req: GatewayRequest) {
+					if (hasBody(req) && !/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
+						throw new Errors.MoleculerClientError("Send the body as application/json.", 415, "UNSUPPORTED_MEDIA_TYPE");
+					}
 					// The header travels as a parameter, so the action validates it like any other.
 					const key = req.headers["idempotency-key"];
 					if (req.$action?.name === "buildings.create" && key !== undefined) req.$params.idempotencyKey = key;

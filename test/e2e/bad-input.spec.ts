@@ -1,0 +1,118 @@
+import { startCluster, type TestCluster } from "../support/cluster";
+import { http } from "../support/http";
+import { query } from "../support/infra";
+
+interface BadRequest {
+	method: string;
+	path: string;
+	/** An object is sent as JSON; a string as it is. */
+	body?: unknown;
+	headers?: Record<string, string>;
+	status: number;
+	/** The field a 422 must name. */
+	field?: string;
+}
+
+const json = { "content-type": "application/json" };
+
+// Malformed and hostile requests on every route: each gets its documented 4xx with a clear
+// message, none a 5xx, and none writes anything.
+const cases: [string, BadRequest][] = [
+	["no name", { method: "POST", path: "/buildings", body: {}, status: 422, field: "name" }],
+	["empty name", { method: "POST", path: "/buildings", body: { name: "" }, status: 422, field: "name" }],
+	["whitespace name", { method: "POST", path: "/buildings", body: { name: " \t\n " }, status: 422, field: "name" }],
+	["null name", { method: "POST", path: "/buildings", body: { name: null }, status: 422, field: "name" }],
+	["numeric name", { method: "POST", path: "/buildings", body: { name: 123 }, status: 422, field: "name" }],
+	["array name", { method: "POST", path: "/buildings", body: { name: ["HQ"] }, status: 422, field: "name" }],
+	["operator-object name", { method: "POST", path: "/buildings", body: { name: { $gt: "" } }, status: 422, field: "name" }],
+	["10 kB name", { method: "POST", path: "/buildings", body: { name: "x".repeat(10 * 1024) }, status: 422, field: "name" }],
+	["NUL byte in name", { method: "POST", path: "/buildings", body: { name: "a\u0000b" }, status: 422, field: "name" }],
+	["extra field", { method: "POST", path: "/buildings", body: { name: "HQ", owner: "me" }, status: 422 }],
+	["client-chosen id", { method: "POST", path: "/buildings", body: { name: "HQ", id: 1 }, status: 422 }],
+	["empty workflowName", { method: "POST", path: "/buildings", body: { name: "HQ", workflowName: "" }, status: 422, field: "workflowName" }],
+	["numeric workflowName", { method: "POST", path: "/buildings", body: { name: "HQ", workflowName: 7 }, status: 422, field: "workflowName" }],
+	["over-long Idempotency-Key", { method: "POST", path: "/buildings", body: { name: "HQ" }, headers: { "idempotency-key": "k".repeat(300) }, status: 422, field: "idempotencyKey" }],
+	["malformed JSON", { method: "POST", path: "/buildings", body: '{"name": "HQ"', headers: json, status: 400 }],
+	["JSON string body", { method: "POST", path: "/buildings", body: '"HQ"', headers: json, status: 400 }],
+	["JSON array body", { method: "POST", path: "/buildings", body: '[{"name": "HQ"}]', headers: json, status: 422 }],
+	["text/plain body", { method: "POST", path: "/buildings", body: '{"name": "HQ"}', headers: { "content-type": "text/plain" }, status: 415 }],
+	["form body", { method: "POST", path: "/buildings", body: "name=HQ", headers: { "content-type": "application/x-www-form-urlencoded" }, status: 415 }],
+	["body over 100 kB", { method: "POST", path: "/buildings", body: { name: "x".repeat(150 * 1024) }, status: 413 }],
+	["negative id", { method: "GET", path: "/buildings/-1", status: 422, field: "id" }],
+	["zero id", { method: "GET", path: "/buildings/0", status: 422, field: "id" }],
+	["huge id", { method: "GET", path: "/buildings/99999999999999999999", status: 422, field: "id" }],
+	["non-numeric id", { method: "GET", path: "/buildings/abc", status: 422, field: "id" }],
+	["fractional id", { method: "GET", path: "/buildings/1.5", status: 422, field: "id" }],
+	["SQL in id", { method: "GET", path: "/buildings/1%20OR%201=1", status: 422, field: "id" }],
+	["unknown id", { method: "GET", path: "/buildings/2147483647", status: 404 }],
+	["rename without name", { method: "PATCH", path: "/buildings/1", body: {}, status: 422, field: "name" }],
+	["rename to whitespace", { method: "PATCH", path: "/buildings/1", body: { name: "   " }, status: 422, field: "name" }],
+	["rename with bad id", { method: "PATCH", path: "/buildings/abc", body: { name: "x" }, status: 422, field: "id" }],
+	["rename unknown id", { method: "PATCH", path: "/buildings/2147483647", body: { name: "x" }, status: 404 }],
+	["delete bad id", { method: "DELETE", path: "/buildings/-7", status: 422, field: "id" }],
+	["delete unknown id", { method: "DELETE", path: "/buildings/2147483647", status: 404 }],
+	["page 0", { method: "GET", path: "/buildings?page=0", status: 422, field: "page" }],
+	["pageSize 1000", { method: "GET", path: "/buildings?pageSize=1000", status: 422, field: "pageSize" }],
+	["non-numeric page", { method: "GET", path: "/buildings?page=two", status: 422, field: "page" }],
+	["sort on a hidden column", { method: "GET", path: "/buildings?sort=password", status: 422, field: "sort" }],
+	["SQL in sort", { method: "GET", path: "/buildings?sort=name;DROP%20TABLE%20buildings", status: 422, field: "sort" }],
+	["unknown query parameter", { method: "GET", path: "/buildings?admin=true", status: 422 }],
+	["bad building id in workflows route", { method: "GET", path: "/buildings/abc/workflows", status: 422, field: "buildingId" }],
+	["negative buildingId filter", { method: "GET", path: "/workflows?buildingId=-5", status: 422, field: "buildingId" }],
+	["unknown workflow status", { method: "PATCH", path: "/workflows/1", body: { status: "done" }, status: 422, field: "status" }],
+	["workflow update without changes", { method: "PATCH", path: "/workflows/1", body: {}, status: 422 }],
+	["moving a workflow to another building", { method: "PATCH", path: "/workflows/1", body: { buildingId: 5 }, status: 422 }],
+	["handledBy forged", { method: "PATCH", path: "/workflows/1", body: { handledBy: "me" }, status: 422 }],
+	["unknown workflow", { method: "GET", path: "/workflows/2147483647", status: 404 }],
+	["delete bad workflow id", { method: "DELETE", path: "/workflows/x", status: 422, field: "id" }],
+	["PUT on a building", { method: "PUT", path: "/buildings/1", body: { name: "x" }, status: 404 }],
+	["unknown route", { method: "GET", path: "/users", status: 404 }],
+	["internal workflows.create", { method: "POST", path: "/workflows", body: { name: "x", buildingId: 1 }, status: 404 }],
+	["internal removeByBuilding", { method: "POST", path: "/workflows/removeByBuilding", body: { buildingId: 1 }, status: 404 }],
+	["$node actions", { method: "GET", path: "/$node/actions", status: 404 }],
+	["path traversal", { method: "GET", path: "/../../etc/passwd", status: 404 }],
+];
+
+describe("bad input", () => {
+	let cluster: TestCluster;
+	const counts = async () => ({
+		buildings: (await query(cluster.buildingsDatabaseUrl, "SELECT count(*) AS n FROM buildings"))[0].n,
+		outbox: (await query(cluster.buildingsDatabaseUrl, "SELECT count(*) AS n FROM outbox"))[0].n,
+		keys: (await query(cluster.buildingsDatabaseUrl, "SELECT count(*) AS n FROM idempotency_keys"))[0].n,
+		workflows: (await query(cluster.workflowsDatabaseUrl, "SELECT count(*) AS n FROM workflows"))[0].n,
+		updated: (await query(cluster.buildingsDatabaseUrl, 'SELECT max("updatedAt") AS n FROM buildings'))[0].n,
+	});
+	let before: Awaited<ReturnType<typeof counts>>;
+
+	beforeAll(async () => {
+		cluster = await startCluster({ workflowsNodes: 1 });
+		// Something for the routes with ids to find: building 1 and workflow 1.
+		expect((await http("POST", `${cluster.apiUrl}/buildings`, { name: "Existing" })).status).toBe(201);
+		before = await counts();
+	});
+	afterAll(() => cluster?.stop());
+
+	it(`has at least 30 cases (${cases.length})`, () => expect(cases.length).toBeGreaterThanOrEqual(30));
+
+	it.each(cases)("%s", async (_name, { method, path, body, headers, status, field }) => {
+		const res = await http(method, `${cluster.apiUrl}${path}`, body, headers);
+		expect(res.status).toBe(status);
+		expect(res.body).toMatchObject({ name: expect.any(String), message: expect.any(String), code: status });
+		if (field) expect(res.body.data.map((e: { field: string }) => e.field)).toContain(field);
+		expect(JSON.stringify(res.body)).not.toMatch(/\bat .+\.(ts|js):\d+|SELECT|INSERT/);
+	});
+
+	it("none of them wrote anything", async () => {
+		expect(await counts()).toEqual(before);
+	});
+
+	it("stores SQL-looking and unicode names verbatim, never executing them", async () => {
+		for (const name of ["'); DROP TABLE buildings; --", "1 OR 1=1", "Zürich 東京 🏢 \u202e"]) {
+			const res = await http("POST", `${cluster.apiUrl}/buildings`, { name });
+			expect(res.status).toBe(201);
+			expect((await http("GET", `${cluster.apiUrl}/buildings/${res.body.id}`)).body.name).toBe(name);
+		}
+		expect((await http("GET", `${cluster.apiUrl}/buildings?search=${encodeURIComponent("'; DROP")}`)).status).toBe(200);
+		expect(Number((await counts()).buildings)).toBe(Number(before.buildings) + 3);
+	});
+});
