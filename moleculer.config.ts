@@ -5,7 +5,9 @@
  *
  *   NAMESPACE        cluster name; nodes only see nodes of the same namespace  (default "buildings")
  *   NODE_ID          this node's ID                                             (default <hostname>-<pid>)
- *   TRANSPORTER      e.g. nats://user:pass@127.0.0.1:4222                       (default nats://127.0.0.1:4222)
+ *   TRANSPORTER      e.g. nats://127.0.0.1:4222                                 (default nats://127.0.0.1:4222)
+ *   NATS_USER, NATS_PASSWORD or NATS_TOKEN   NATS credentials                    (default none)
+ *   NATS_TLS_CA, NATS_TLS_CERT, NATS_TLS_KEY  PEM files for TLS to NATS          (default no TLS)
  *   BALANCER         "nats": NATS queue groups pick the node; "moleculer": Moleculer's round-robin (default "nats")
  *   REQUEST_TIMEOUT  ms before a call between nodes fails                       (default 10000)
  *   RETRIES          retries of a call that never reached a handler             (default 2)
@@ -25,10 +27,29 @@ function balancer(): "nats" | "moleculer" {
 	return value;
 }
 
+/** The transporter, with NATS credentials and TLS from their own variables (never logged). */
+function transporter(): BrokerOptions["transporter"] {
+	const urls = (env.TRANSPORTER || "nats://127.0.0.1:4222").split(",").map(url => url.trim());
+	if (!urls.every(url => url.startsWith("nats://"))) return urls.join(",");
+	// Moleculer reads user and password from the URLs (and would drop them if given apart).
+	const withCredentials = urls.map(raw => {
+		const url = new URL(raw);
+		if (env.NATS_USER) url.username = encodeURIComponent(env.NATS_USER);
+		if (env.NATS_PASSWORD) url.password = encodeURIComponent(env.NATS_PASSWORD);
+		return url.toString();
+	});
+	const options: Record<string, unknown> = { url: withCredentials.join(",") };
+	if (env.NATS_TOKEN) options.token = env.NATS_TOKEN;
+	if (env.NATS_TLS_CA || env.NATS_TLS_CERT) {
+		options.tls = { caFile: env.NATS_TLS_CA || undefined, certFile: env.NATS_TLS_CERT || undefined, keyFile: env.NATS_TLS_KEY || undefined };
+	}
+	return { type: "NATS", options };
+}
+
 const config: BrokerOptions = {
 	namespace: env.NAMESPACE || "buildings",
 	nodeID: env.NODE_ID || undefined,
-	transporter: env.TRANSPORTER || "nats://127.0.0.1:4222",
+	transporter: transporter(),
 
 	// With "nats", a request goes to a queue group of every node that has the action and NATS
 	// delivers it to exactly one of them; with "moleculer" the caller picks the node itself.

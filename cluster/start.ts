@@ -71,6 +71,11 @@ async function stopAll(reason: string, exitCode: number): Promise<void> {
 	process.exit(exitCode);
 }
 
+function transporterUrl(): string {
+	const { transporter } = config;
+	return typeof transporter === "string" ? transporter : String((transporter as { options?: { url?: string } })?.options?.url);
+}
+
 async function main(): Promise<void> {
 	process.on("SIGINT", () => void stopAll("SIGINT", 0));
 	process.on("SIGTERM", () => void stopAll("SIGTERM", 0));
@@ -81,13 +86,13 @@ async function main(): Promise<void> {
 	await Promise.all(nodes.map(startNode));
 	await waitUntilReady(30_000);
 
-	const redact = (url: string) => url.replace(/\/\/[^@/]*@/, "//***@");
+	const redact = (url: string) => url.replace(/\/\/[^@/,]*@/g, "//***@");
 	console.log(
 		[
 			"",
 			`Cluster ready: http://localhost:${port}/api`,
 			`  namespace:   ${config.namespace}`,
-			`  transporter: ${redact(String(config.transporter))} (${config.disableBalancer ? "NATS queue groups" : "Moleculer balancer"})`,
+			`  transporter: ${redact(transporterUrl())} (${config.disableBalancer ? "NATS queue groups" : "Moleculer balancer"})`,
 			`  databases:   ${databases.map(redact).join(", ")}`,
 			...nodes.map(node => `  node ${node.nodeID.padEnd(12)} ${node.services}`),
 			"",

@@ -26,7 +26,11 @@ function portOpen(port: number): Promise<boolean> {
 /** A private nats-server on a loopback port, for tests that stop or restart it. */
 export class NatsServer {
 	private child?: ChildProcess;
-	constructor(readonly port: number) {}
+	constructor(
+		readonly port: number,
+		/** More nats-server arguments, e.g. ["--user", "u", "--pass", "p"]. */
+		private readonly args: string[] = [],
+	) {}
 
 	get url(): string {
 		return `nats://127.0.0.1:${this.port}`;
@@ -38,7 +42,7 @@ export class NatsServer {
 		} catch {
 			throw new Error("nats-server is not on PATH: install it (apt install nats-server, or brew install nats-server).");
 		}
-		this.child = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(this.port)], { stdio: "ignore" });
+		this.child = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(this.port), ...this.args], { stdio: "ignore" });
 		await waitFor(`nats-server on port ${this.port}`, () => portOpen(this.port), 10_000);
 	}
 

@@ -1,0 +1,35 @@
+// Set before the gateway is loaded: its CORS and rate limit are read at start-up.
+process.env.RATE_LIMIT = "5";
+process.env.CORS_ORIGINS = "https://app.example";
+
+import { startCluster, type TestCluster } from "../support/cluster";
+import { http } from "../support/http";
+
+describe("gateway options from the environment", () => {
+	let cluster: TestCluster;
+	beforeAll(async () => {
+		cluster = await startCluster({ workflowsNodes: 1 });
+	});
+	afterAll(async () => {
+		delete process.env.RATE_LIMIT;
+		delete process.env.CORS_ORIGINS;
+		await cluster?.stop();
+	});
+
+	it("CORS_ORIGINS answers preflights for the listed origin only", async () => {
+		const allowed = await fetch(`${cluster.apiUrl}/buildings`, { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST" } });
+		expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
+		expect(allowed.headers.get("access-control-allow-headers")).toContain("Idempotency-Key");
+		const other = await fetch(`${cluster.apiUrl}/buildings`, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
+		expect(other.headers.get("access-control-allow-origin")).toBeNull();
+	});
+
+	it("RATE_LIMIT answers 429 past the allowed requests per minute", async () => {
+		const statuses: number[] = [];
+		for (let i = 0; i < 7; i++) statuses.push((await http("GET", `${cluster.apiUrl}/health`)).status);
+		expect(statuses.filter(s => s === 200).length).toBeLessThanOrEqual(5);
+		const limited = await http("GET", `${cluster.apiUrl}/health`);
+		expect(limited.status).toBe(429);
+		expect(limited.body).toMatchObject({ code: 429, name: expect.any(String), message: expect.any(String) });
+	});
+});

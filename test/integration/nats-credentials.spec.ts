@@ -1,0 +1,77 @@
+import type { BrokerOptions } from "moleculer";
+import { ServiceBroker } from "moleculer";
+import { connect } from "nats";
+import { NatsServer, freePort } from "../support/processes";
+import { uniqueName } from "../support/infra";
+
+/** moleculer.config.ts as a node would read it with these variables set. */
+function configWith(env: Record<string, string>): BrokerOptions {
+	const saved = { ...process.env };
+	Object.assign(process.env, env);
+	try {
+		let config: BrokerOptions | undefined;
+		jest.isolateModules(() => {
+			config = require("../../moleculer.config").default;
+		});
+		return config!;
+	} finally {
+		process.env = saved;
+	}
+}
+
+// NATS credentials come from their own variables; a node without them is refused.
+describe("NATS credentials", () => {
+	const password = "s3cret-Pa55";
+	const nats = new NatsServer(0, ["--user", "cluster", "--pass", password]);
+	let url = "";
+	const brokers: ServiceBroker[] = [];
+
+	beforeAll(async () => {
+		(nats as { port: number }).port = await freePort();
+		await nats.start();
+		url = nats.url;
+	});
+	afterAll(async () => {
+		await Promise.allSettled(brokers.map(broker => broker.stop()));
+		await nats.stop();
+	});
+
+	it("builds the transporter from TRANSPORTER, NATS_USER, NATS_PASSWORD, NATS_TOKEN and NATS_TLS_*", () => {
+		const config = configWith({ TRANSPORTER: "nats://a:4222,nats://b:4222", NATS_USER: "cluster", NATS_PASSWORD: "p@ss", NATS_TOKEN: "", NATS_TLS_CA: "/ca.pem", NATS_TLS_CERT: "/c.pem", NATS_TLS_KEY: "/k.pem" });
+		expect(config.transporter).toEqual({
+			type: "NATS",
+			options: { url: "nats://cluster:p%40ss@a:4222,nats://cluster:p%40ss@b:4222", tls: { caFile: "/ca.pem", certFile: "/c.pem", keyFile: "/k.pem" } },
+		});
+		expect(configWith({ TRANSPORTER: "TCP" }).transporter).toBe("TCP");
+	});
+
+	it("connects with the credentials, and never logs the password", async () => {
+		const lines: string[] = [];
+		const namespace = uniqueName("auth");
+		const config = configWith({ TRANSPORTER: url, NATS_USER: "cluster", NATS_PASSWORD: password, NAMESPACE: namespace });
+		const logger = { type: "Console", options: { level: "debug" } };
+		const make = (nodeID: string) =>
+			new ServiceBroker({ ...config, nodeID, logger, logLevel: "debug", skipProcessEventRegistration: true } as BrokerOptions);
+		const caller = make("caller");
+		const responder = make("responder");
+		responder.createService({ name: "echo", actions: { say: { visibility: "public", handler: ctx => ctx.params } } });
+		brokers.push(caller, responder);
+		// Moleculer's console logger writes through these.
+		const spies = (["log", "info", "warn", "error", "debug"] as const).map(method =>
+			jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(args.join(" "))),
+		);
+		try {
+			await Promise.all([caller.start(), responder.start()]);
+			await caller.waitForServices("echo", 10_000);
+			expect(await caller.call("echo.say", { hello: "world" })).toEqual({ hello: "world" });
+		} finally {
+			for (const spy of spies) spy.mockRestore();
+		}
+		expect(lines.join("")).toContain("NATS client v2 is connected");
+		expect(lines.join("")).not.toContain(password);
+	});
+
+	it("is refused without them (so the connection above really used them)", async () => {
+		await expect(connect({ servers: `127.0.0.1:${nats.port}`, maxReconnectAttempts: 0 })).rejects.toThrow(/Authorization Violation/i);
+	});
+});
