@@ -56,8 +56,9 @@ export function toMoleculerError(err: Error): Error {
 		if (sqlState.startsWith("22")) {
 			return new MoleculerClientError("A value is out of range or malformed.", 422, "INVALID_VALUE");
 		}
+		// No SQLSTATE: the driver lost the connection ("Connection terminated unexpectedly").
 		// Class 57/08: the server is shutting down or the connection broke mid-query.
-		if (sqlState.startsWith("57") || sqlState.startsWith("08")) {
+		if (sqlState === "" || sqlState.startsWith("57") || sqlState.startsWith("08")) {
 			return new DatabaseUnavailableError();
 		}
 		return new MoleculerError("A database error occurred.", 500, "DATABASE_ERROR");

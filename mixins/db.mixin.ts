@@ -1,4 +1,4 @@
-import type { Context, ServiceSchema } from "moleculer";
+import { Errors, type Context, type ServiceSchema } from "moleculer";
 import DbService from "moleculer-db";
 import SequelizeAdapter from "moleculer-db-adapter-sequelize";
 import { Sequelize, type Model, type ModelAttributes, type ModelOptions, type ModelStatic, type QueryInterface } from "sequelize";
@@ -75,8 +75,11 @@ export function DbMixin({ database, model, migrations }: DbMixinOptions): Partia
 		},
 		hooks: {
 			error: {
-				"*"(_ctx: Context, err: Error) {
-					throw toMoleculerError(err);
+				"*"(this: { logger: { error(...args: unknown[]): void } }, _ctx: Context, err: Error) {
+					const mapped = toMoleculerError(err);
+					// The client sees a bare 500; the log keeps what went wrong.
+					if (mapped instanceof Errors.MoleculerError && mapped.code === 500) this.logger.error("Unexpected database error:", err);
+					throw mapped;
 				},
 			},
 		},

@@ -90,11 +90,14 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 			(workflow): BuildingWithWorkflow => ({ ...building, workflowStatus: "created", workflowId: workflow?.id ?? null, workflow }),
 			async (err: Error): Promise<BuildingWithWorkflow> => {
 				this.logger.warn(`Workflow of building ${building.id} is pending: ${err.message}`);
-				await this.outbox.retryLater(saved.job, err);
+				await this.postpone(saved.job, err);
 				return { ...building, workflow: null };
 			},
 		);
-		if (idempotencyKey) await this.idempotencyKeys.saveResponse(idempotencyKey, answer);
+		if (idempotencyKey) {
+			// Without the saved answer a repeat is answered from the building's state instead.
+			await this.idempotencyKeys.saveResponse(idempotencyKey, answer).catch((err: Error) => this.logger.warn(`Answer to key not saved: ${err.message}`));
+		}
 		return answer;
 	}
 
@@ -142,9 +145,9 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 			await this.outbox.cancel(transaction, id, "createWorkflow");
 			return { row, job: await this.outbox.add(transaction, id, "removeWorkflows") };
 		});
-		await this.runJob(job, ctx).catch(async (err: Error) => {
+		await this.runJob(job, ctx).catch((err: Error) => {
 			this.logger.warn(`Removal of building ${id}'s workflows is pending: ${err.message}`);
-			await this.outbox.retryLater(job, err);
+			return this.postpone(job, err);
 		});
 		return this.toBuilding(ctx, row);
 	}
@@ -179,15 +182,31 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 		return workflow;
 	}
 
+	/**
+	 * Leaves a job that failed for the reconciler. The change it belongs to is committed, so the
+	 * request still succeeds; if even this write fails, the job's lease runs out and it is
+	 * picked up all the same.
+	 */
+	async postpone(job: OutboxJob, err: Error): Promise<void> {
+		await this.outbox.retryLater(job, err).catch((dbErr: Error) => this.logger.debug(`Could not reschedule job ${job.id}: ${dbErr.message}`));
+	}
+
 	/** One pass over the due outbox jobs (each leased to this node while it runs). */
 	async reconcile(): Promise<void> {
 		const jobs = await this.outbox.claimDue(50);
-		const results = await Promise.allSettled(jobs.map(job => this.runJob(job).catch(async (err: Error) => {
-			await this.outbox.retryLater(job, err);
-			throw err;
-		})));
-		const failed = results.filter(result => result.status === "rejected").length;
-		if (jobs.length > 0) this.logger.info(`Outbox: ${jobs.length - failed} job(s) done, ${failed} to retry.`);
+		const results = await Promise.allSettled(
+			jobs.map(job =>
+				this.runJob(job).catch(async (err: Error) => {
+					await this.postpone(job, err);
+					throw err;
+				}),
+			),
+		);
+		const failures = results.filter((result): result is PromiseRejectedResult => result.status === "rejected");
+		if (jobs.length > 0) {
+			const reason = failures.length > 0 ? ` (${(failures[0].reason as Error).message})` : "";
+			this.logger.info(`Outbox: ${jobs.length - failures.length} job(s) done, ${failures.length} to retry${reason}.`);
+		}
 		if (Date.now() - this.lastPurge > 60_000) {
 			this.lastPurge = Date.now();
 			await this.idempotencyKeys.purgeExpired();
@@ -202,6 +221,11 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 			throw new Errors.ValidationError(message, "VALIDATION_ERROR", [{ type: "idempotencyKeyReused", field: "idempotencyKey", message }]);
 		}
 		if (record?.response) return record.response as BuildingWithWorkflow;
+		// The first request's node stopped before saving its answer: answer with the state now.
+		if (record && Date.now() - new Date(record.createdAt).getTime() > this.outbox.leaseMs) {
+			const building = (await this._get(ctx, { id: record.buildingId })) as Building;
+			return { ...building, workflow: await this.findWorkflow(ctx, building) };
+		}
 		// The first request is still being handled (or the key expired a moment ago).
 		throw new Errors.MoleculerClientError("A request with this Idempotency-Key is in progress. Try again shortly.", 409, "IDEMPOTENCY_KEY_IN_USE");
 	}

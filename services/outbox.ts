@@ -65,9 +65,8 @@ export class Outbox {
 		});
 	}
 
-	async pendingCount(): Promise<number> {
-		const [{ count }] = await this.sequelize.query<{ count: string }>('SELECT count(*) AS "count" FROM "outbox"', { type: QueryTypes.SELECT });
-		return Number(count);
+	get leaseMs(): number {
+		return this.options.leaseMs;
 	}
 }
 

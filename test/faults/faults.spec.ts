@@ -80,7 +80,7 @@ describe.each(scenarios)("fault: %s", (_name, injectFault) => {
 			PORT: String(port),
 			HOST: "127.0.0.1",
 			// The gateway logs every 5xx with its stack; the expected 503s would bury the figures.
-			LOG_LEVEL: "fatal",
+			LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? "fatal",
 			OUTBOX_MAX_BACKOFF: "2000",
 		};
 		const nodes: Record<string, NodeProcess> = {

@@ -44,6 +44,18 @@ describe("toMoleculerError", () => {
 		expect(err).toMatchObject({ name: "ServiceUnavailableError", code: 503, type: "DATABASE_UNAVAILABLE", retryable: true });
 	});
 
+	it("a connection lost mid-query is 503", async () => {
+		const err = await failure(() =>
+			sequelize.transaction(async transaction => {
+				const [[{ pid: own }]] = (await sequelize.query("SELECT pg_backend_pid() AS pid", { transaction })) as [{ pid: number }[], unknown];
+				// Another connection ends this one, as a server restart or a network cut would.
+				await sequelize.query("SELECT pg_terminate_backend(:own)", { replacements: { own } });
+				await sequelize.query("SELECT 1", { transaction });
+			}),
+		);
+		expect(err).toMatchObject({ code: 503, type: "DATABASE_UNAVAILABLE" });
+	});
+
 	it("moleculer-db's 404 gets the NOT_FOUND type; other errors pass unchanged", () => {
 		const dbNotFound = Object.assign(new Error("Entity not found"), { name: "EntityNotFoundError", code: 404, data: { id: 7 } });
 		expect(toMoleculerError(dbNotFound)).toBeInstanceOf(EntityNotFoundError);
