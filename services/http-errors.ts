@@ -19,6 +19,9 @@ const BODY_ERRORS: Record<string, { code: number; name: string; message: string 
 	"request.aborted": { code: 400, name: "BadRequestError", message: "The request was aborted." },
 };
 
+// For errors raised without a type of their own.
+const DEFAULT_TYPES: Record<number, string> = { 404: "NOT_FOUND", 429: "RATE_LIMIT_EXCEEDED" };
+
 /**
  * What the gateway answers for an error: a client error as it is, 503 for a service that cannot
  * be reached, and for anything unexpected a bare 500 that carries no internals. Errors from
@@ -33,7 +36,7 @@ export function toHttpError(err: unknown): HttpError {
 		return { name: "ServiceUnavailableError", message: "A service needed for this request is unavailable. Try again later.", code: 503, type: "SERVICE_UNAVAILABLE", data };
 	}
 	if (typeof code === "number" && ((code >= 400 && code < 500) || code === 503)) {
-		return { name, message, code, type: type ?? "", data };
+		return { name, message, code, type: type || DEFAULT_TYPES[code] || "", data };
 	}
 	return { name: "InternalServerError", message: "Internal server error.", code: 500, type: "INTERNAL_ERROR" };
 }

@@ -30,6 +30,6 @@ describe("gateway options from the environment", () => {
 		expect(statuses.filter(s => s === 200).length).toBeLessThanOrEqual(5);
 		const limited = await http("GET", `${cluster.apiUrl}/health`);
 		expect(limited.status).toBe(429);
-		expect(limited.body).toMatchObject({ code: 429, name: expect.any(String), message: expect.any(String) });
+		expect(limited.body).toMatchObject({ code: 429, type: "RATE_LIMIT_EXCEEDED", name: expect.any(String), message: expect.any(String) });
 	});
 });
