@@ -5,7 +5,8 @@
  *
  *   NAMESPACE        cluster name; nodes only see nodes of the same namespace  (default "buildings")
  *   NODE_ID          this node's ID                                             (default <hostname>-<pid>)
- *   TRANSPORTER      e.g. nats://127.0.0.1:4222                                 (default nats://127.0.0.1:4222)
+ *   TRANSPORTER      nats://host:4222[,nats://…], or TCP                         (default nats://127.0.0.1:4222)
+ *   TCP_NODES        with TCP: host:port/nodeID of every node, comma-separated  (default: UDP discovery)
  *   NATS_USER, NATS_PASSWORD or NATS_TOKEN   NATS credentials                    (default none)
  *   NATS_TLS_CA, NATS_TLS_CERT, NATS_TLS_KEY  PEM files for TLS to NATS          (default no TLS)
  *   BALANCER         "nats": NATS queue groups pick the node; "moleculer": Moleculer's round-robin (default "nats")
@@ -14,10 +15,9 @@
  *   LOG_LEVEL        fatal | error | warn | info | debug | trace                (default "info")
  */
 import { Errors, type BrokerOptions, type LogLevels } from "moleculer";
-import { existsSync } from "node:fs";
-import { integerFromEnv } from "./config/env";
+import { integerFromEnv, loadDotEnv } from "./config/env";
 
-if (existsSync(".env")) process.loadEnvFile(".env");
+loadDotEnv();
 
 const env = process.env;
 
@@ -29,6 +29,11 @@ function balancer(): "nats" | "moleculer" {
 
 /** The transporter, with NATS credentials and TLS from their own variables (never logged). */
 function transporter(): BrokerOptions["transporter"] {
+	// Moleculer's own TCP transporter needs no broker process. With a static list of nodes it
+	// stays on the addresses given (no UDP discovery), and each node listens on its own entry.
+	if (env.TRANSPORTER === "TCP" && env.TCP_NODES) {
+		return { type: "TCP", options: { udpDiscovery: false, urls: env.TCP_NODES.split(",") } };
+	}
 	const urls = (env.TRANSPORTER || "nats://127.0.0.1:4222").split(",").map(url => url.trim());
 	if (!urls.every(url => url.startsWith("nats://"))) return urls.join(",");
 	// Moleculer reads user and password from the URLs (and would drop them if given apart).
@@ -46,14 +51,18 @@ function transporter(): BrokerOptions["transporter"] {
 	return { type: "NATS", options };
 }
 
+const chosenTransporter = transporter();
+const onNats = typeof chosenTransporter === "object" && (chosenTransporter as { type?: string }).type === "NATS";
+
 const config: BrokerOptions = {
 	namespace: env.NAMESPACE || "buildings",
 	nodeID: env.NODE_ID || undefined,
-	transporter: transporter(),
+	transporter: chosenTransporter,
 
 	// With "nats", a request goes to a queue group of every node that has the action and NATS
 	// delivers it to exactly one of them; with "moleculer" the caller picks the node itself.
-	disableBalancer: balancer() === "nats",
+	// Other transporters have no queue groups: Moleculer balances.
+	disableBalancer: onNats && balancer() === "nats",
 	registry: { strategy: "RoundRobin", preferLocal: true },
 
 	logger: {

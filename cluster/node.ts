@@ -1,37 +1,46 @@
 /**
  * Starts one node of the cluster: a broker configured by moleculer.config.ts, running the
- * services named in SERVICES (comma-separated; default: all of them). Every container of the
- * compose file and every process of `npm start` is one of these.
+ * services named in SERVICES or in the first argument (comma-separated; default: all of them).
+ * Every container of the compose file and every process of `npm start` is one of these; run on
+ * its own (`npm run node -- workflows`) with no TRANSPORTER, it joins the cluster `npm start`
+ * runs on this machine.
  */
+import { hostname } from "node:os";
 import path from "node:path";
+import type { BrokerOptions } from "moleculer";
 import { ServiceBroker } from "moleculer";
-import config from "../moleculer.config";
+import { loadDotEnv } from "../config/env";
+import { joinLocalCluster } from "./local-cluster";
 
 const SERVICES = ["api", "buildings", "workflows"];
 
-const names = (process.env.SERVICES || SERVICES.join(","))
-	.split(",")
-	.map(name => name.trim())
-	.filter(Boolean);
-const unknown = names.filter(name => !SERVICES.includes(name));
-if (unknown.length > 0) {
-	console.error(`Unknown service(s) in SERVICES: ${unknown.join(", ")}. Known: ${SERVICES.join(", ")}.`);
-	process.exit(1);
-}
+async function main(): Promise<void> {
+	loadDotEnv();
+	const names = (process.argv[2] || process.env.SERVICES || SERVICES.join(","))
+		.split(",")
+		.map(name => name.trim())
+		.filter(Boolean);
+	const unknown = names.filter(name => !SERVICES.includes(name));
+	if (unknown.length > 0) throw new Error(`Unknown service(s): ${unknown.join(", ")}. Known: ${SERVICES.join(", ")}.`);
 
-// This file handles the signals itself, to log them and to exit with the right code.
-const broker = new ServiceBroker({ ...config, skipProcessEventRegistration: true });
-// Compiled or not, the services sit beside this folder with this file's own extension.
-const extension = path.extname(__filename);
-for (const name of names) broker.loadService(path.join(__dirname, "..", "services", `${name}.service${extension}`));
+	process.env.NODE_ID ||= `${names.join("+")}-${hostname()}-${process.pid}`;
+	await joinLocalCluster(process.env.NODE_ID);
+	// Read only now: the environment is complete.
+	const config = (require("../moleculer.config") as { default: BrokerOptions }).default;
 
-// Ctrl-C or `docker stop`: finish the requests in hand, leave the cluster, close the pools.
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-	process.on(signal, () => {
+	// This file handles the signals itself, to log them and to exit with the right code.
+	const broker = new ServiceBroker({ ...config, skipProcessEventRegistration: true });
+	// Compiled or not, the services sit beside this folder with this file's own extension.
+	const extension = path.extname(__filename);
+	for (const name of names) broker.loadService(path.join(__dirname, "..", "services", `${name}.service${extension}`));
+
+	// Ctrl-C, `docker stop`, or the `npm start` launcher gone: finish the requests in hand,
+	// leave the cluster, close the pools.
+	let stopping = false;
+	const stop = (reason: string) => {
 		if (stopping) return;
 		stopping = true;
-		broker.logger.info(`${signal} received: stopping node ${broker.nodeID}.`);
+		broker.logger.info(`${reason}: stopping node ${broker.nodeID}.`);
 		broker.stop().then(
 			() => process.exit(0),
 			err => {
@@ -39,13 +48,16 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 				process.exit(1);
 			},
 		);
-	});
+	};
+	process.on("SIGINT", () => stop("SIGINT received"));
+	process.on("SIGTERM", () => stop("SIGTERM received"));
+	if (process.send) process.on("disconnect", () => stop("Launcher gone"));
+
+	await broker.start();
+	process.send?.({ ready: true, nodeID: broker.nodeID, services: names });
 }
 
-broker.start().then(
-	() => process.send?.({ ready: true, nodeID: broker.nodeID, services: names }),
-	err => {
-		broker.logger.fatal(`Node ${broker.nodeID} could not start: ${err.message}`);
-		process.exit(1);
-	},
-);
+main().catch(err => {
+	console.error(`Node ${process.env.NODE_ID ?? ""} could not start: ${err.message}`);
+	process.exit(1);
+});

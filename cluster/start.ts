@@ -1,35 +1,87 @@
 /**
  * `npm start`: the whole topology on this machine, one process per node as in the compose
  * file: an api node, a buildings node and WORKFLOWS_NODES workflows nodes (default 3).
- * Ctrl-C stops them all gracefully.
+ *
+ * With TRANSPORTER and the database URLs given (environment first, then `.env`), it uses that
+ * NATS and those Postgres databases. Without, it needs nothing installed: Moleculer's TCP
+ * transporter on loopback, and an embedded PostgreSQL kept in DATA_DIR (default ./data).
+ * Ctrl-C stops every node gracefully, then the embedded database.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import config from "../moleculer.config";
+import { integerFromEnv, loadDotEnv } from "../config/env";
 import { databaseUrl } from "../mixins/db.mixin";
 import { ensureDatabase } from "./databases";
+import { startEmbeddedPostgres } from "./embedded-postgres";
+import { removeLocalCluster, writeLocalCluster, type LocalCluster } from "./local-cluster";
+import { canListen, freePort, isReachable } from "./ports";
 
 interface NodeSpec {
 	nodeID: string;
 	services: string;
 }
 
-const workflowsNodes = Number(process.env.WORKFLOWS_NODES ?? 3);
-const port = Number(process.env.PORT ?? 3000);
+interface Infrastructure {
+	/** Variables every node gets. */
+	env: LocalCluster["env"];
+	transporter: string;
+	databases: string;
+	stop(): Promise<void>;
+}
+
+loadDotEnv();
+const port = integerFromEnv("PORT", 3000);
+const host = process.env.HOST || "0.0.0.0";
 const nodes: NodeSpec[] = [
 	{ nodeID: "api-1", services: "api" },
 	{ nodeID: "buildings-1", services: "buildings" },
-	...Array.from({ length: workflowsNodes }, (_, i) => ({ nodeID: `workflows-${i + 1}`, services: "workflows" })),
+	...Array.from({ length: integerFromEnv("WORKFLOWS_NODES", 3) }, (_, i) => ({ nodeID: `workflows-${i + 1}`, services: "workflows" })),
 ];
 const children = new Map<string, ChildProcess>();
+let infrastructure: Infrastructure | undefined;
 let stopping = false;
 
+const redact = (url: string) => url.replace(/\/\/[^@/,]*@/g, "//***@");
+
+/** NATS and Postgres as given, checked to be reachable; or TCP and the embedded Postgres. */
+async function provision(): Promise<Infrastructure> {
+	const given = process.env;
+	const env = { NAMESPACE: given.NAMESPACE } as LocalCluster["env"];
+	let transporter: string;
+	if (given.TRANSPORTER) {
+		env.TRANSPORTER = given.TRANSPORTER;
+		for (const url of given.TRANSPORTER.split(",").filter(u => u.startsWith("nats://")).map(u => new URL(u))) {
+			if (!(await isReachable(url.hostname, Number(url.port || 4222)))) {
+				throw new Error(`Cannot reach NATS at ${url.host}: start it, or unset TRANSPORTER to use the built-in TCP transporter.`);
+			}
+		}
+		transporter = `${redact(given.TRANSPORTER)} (given)`;
+	} else {
+		const entries = await Promise.all(nodes.map(async node => `127.0.0.1:${await freePort()}/${node.nodeID}`));
+		Object.assign(env, { TRANSPORTER: "TCP", TCP_NODES: entries.join(",") });
+		transporter = "Moleculer TCP on 127.0.0.1, static node list (no TRANSPORTER given; Moleculer balances the calls)";
+	}
+
+	if (given.BUILDINGS_DATABASE_URL || given.WORKFLOWS_DATABASE_URL) {
+		env.BUILDINGS_DATABASE_URL = databaseUrl("buildings");
+		env.WORKFLOWS_DATABASE_URL = databaseUrl("workflows");
+		for (const url of [env.BUILDINGS_DATABASE_URL, env.WORKFLOWS_DATABASE_URL]) await ensureDatabase(url);
+		return { env, transporter, databases: `${redact(env.BUILDINGS_DATABASE_URL)}, ${redact(env.WORKFLOWS_DATABASE_URL)} (given)`, stop: async () => {} };
+	}
+	const dataDir = path.resolve(given.DATA_DIR || "data");
+	const embedded = await startEmbeddedPostgres(dataDir, ["buildings", "workflows"]);
+	env.BUILDINGS_DATABASE_URL = embedded.url("buildings");
+	env.WORKFLOWS_DATABASE_URL = embedded.url("workflows");
+	const databases = `embedded PostgreSQL in ${path.join(dataDir, "postgres")}: ${env.BUILDINGS_DATABASE_URL}, ${env.WORKFLOWS_DATABASE_URL} (no database URLs given)`;
+	return { env, transporter, databases, stop: embedded.stop };
+}
+
 /** Starts one node as a child process and resolves when its broker has started. */
-function startNode({ nodeID, services }: NodeSpec): Promise<void> {
+function startNode({ nodeID, services }: NodeSpec, env: LocalCluster["env"]): Promise<void> {
 	// Run as TypeScript (tsx) or as compiled JavaScript, like this file itself.
 	const extension = path.extname(__filename);
 	const child = fork(path.join(__dirname, `node${extension}`), [], {
-		env: { ...process.env, NODE_ID: nodeID, SERVICES: services },
+		env: { ...process.env, ...env, NODE_ID: nodeID, SERVICES: services },
 		execArgv: extension === ".ts" ? ["--import", "tsx"] : [],
 	});
 	children.set(nodeID, child);
@@ -44,15 +96,17 @@ function startNode({ nodeID, services }: NodeSpec): Promise<void> {
 	});
 }
 
-/** Waits until the gateway reports the cluster ready (transporter, database, workflows). */
+/** Waits until the gateway is ready and sees every node (discovery takes a few seconds). */
 async function waitUntilReady(timeoutMs: number): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	let last = "no answer";
 	while (Date.now() < deadline) {
 		try {
 			const res = await fetch(`http://127.0.0.1:${port}/api/health/ready`);
-			if (res.ok) return;
-			last = ((await res.json()) as { message: string }).message;
+			const body = (await res.json()) as { message?: string; nodes?: string[] };
+			const missing = nodes.map(node => node.nodeID).filter(id => !body.nodes?.includes(id));
+			if (res.ok && missing.length === 0) return;
+			last = res.ok ? `waiting for ${missing.join(", ")}` : String(body.message);
 		} catch (err) {
 			last = (err as Error).message;
 		}
@@ -68,33 +122,30 @@ async function stopAll(reason: string, exitCode: number): Promise<void> {
 	const exits = [...children.values()].map(child => new Promise(resolve => child.once("exit", resolve)));
 	for (const child of children.values()) child.kill("SIGTERM");
 	await Promise.all(exits);
+	removeLocalCluster();
+	await infrastructure?.stop();
 	process.exit(exitCode);
-}
-
-function transporterUrl(): string {
-	const { transporter } = config;
-	return typeof transporter === "string" ? transporter : String((transporter as { options?: { url?: string } })?.options?.url);
 }
 
 async function main(): Promise<void> {
 	process.on("SIGINT", () => void stopAll("SIGINT", 0));
 	process.on("SIGTERM", () => void stopAll("SIGTERM", 0));
 
-	const databases = [databaseUrl("buildings"), databaseUrl("workflows")];
-	for (const url of databases) await ensureDatabase(url);
+	if (!(await canListen(port, host))) throw new Error(`Port ${port} is in use: stop what uses it, or set PORT to a free port.`);
+	infrastructure = await provision();
+	const { env } = infrastructure;
+	await Promise.all(nodes.map(node => startNode(node, env)));
+	await waitUntilReady(60_000);
+	writeLocalCluster({ pid: process.pid, env });
 
-	await Promise.all(nodes.map(startNode));
-	await waitUntilReady(30_000);
-
-	const redact = (url: string) => url.replace(/\/\/[^@/,]*@/g, "//***@");
 	console.log(
 		[
 			"",
 			`Cluster ready: http://localhost:${port}/api`,
-			`  namespace:   ${config.namespace}`,
-			`  transporter: ${redact(transporterUrl())} (${config.disableBalancer ? "NATS queue groups" : "Moleculer balancer"})`,
-			`  databases:   ${databases.map(redact).join(", ")}`,
+			`  transporter: ${infrastructure.transporter}`,
+			`  databases:   ${infrastructure.databases}`,
 			...nodes.map(node => `  node ${node.nodeID.padEnd(12)} ${node.services}`),
+			"Ctrl-C stops it. `npm run repl` opens a REPL on it; `npm run node -- workflows` adds a workflows node.",
 			"",
 		].join("\n"),
 	);

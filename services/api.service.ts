@@ -4,7 +4,7 @@ import { Action, Service } from "moleculer-decorators";
 import ApiGateway from "moleculer-web";
 import type { BuildingWithWorkflow } from "../types";
 import { integerFromEnv } from "../config/env";
-import { toHttpError } from "./http-errors";
+import { toHttpError, type HttpError } from "./http-errors";
 
 type Check = "ok" | "failing";
 type ResponseMeta = { $statusCode?: number; $responseHeaders?: Record<string, string> };
@@ -95,9 +95,12 @@ export default class ApiService extends MoleculerService {
 		return { status: "ok", nodeID: this.broker.nodeID, uptime: process.uptime() };
 	}
 
-	/** Readiness: the transporter is connected, the buildings database answers, a workflows node is up. */
+	/**
+	 * Readiness: the transporter is connected, the buildings database answers, a workflows node
+	 * is up. Also lists the nodes this gateway sees.
+	 */
 	@Action()
-	async ready(ctx: Context): Promise<{ status: "ready"; checks: Record<string, Check> }> {
+	async ready(ctx: Context): Promise<{ status: "ready"; checks: Record<string, Check>; nodes: string[] } | HttpError> {
 		const checks: Record<string, Check> = {
 			transporter: this.broker.transit?.connected ? "ok" : "failing",
 			buildingsDatabase: await ctx.call("buildings.health", {}, { timeout: 2000, retries: 0 }).then(
@@ -108,9 +111,14 @@ export default class ApiService extends MoleculerService {
 		};
 		const failing = Object.keys(checks).filter(name => checks[name] !== "ok");
 		if (failing.length > 0) {
-			throw new Errors.MoleculerError(`Not ready: ${failing.join(", ")}.`, 503, "NOT_READY", { checks });
+			// Answered, not thrown: a probe polling a starting node is not an error worth a stack trace in the log.
+			(ctx.meta as ResponseMeta).$statusCode = 503;
+			return { name: "ServiceUnavailableError", message: `Not ready: ${failing.join(", ")}.`, code: 503, type: "NOT_READY", data: { checks } };
 		}
-		return { status: "ready", checks };
+		// Every node runs the internal $node service.
+		const services = this.broker.registry.getServiceList({ onlyAvailable: true }) as { name: string; nodeID: string }[];
+		const nodes = services.filter(service => service.name === "$node").map(service => service.nodeID).sort();
+		return { status: "ready", checks, nodes };
 	}
 
 	hasAvailableNode(serviceName: string): boolean {

@@ -131,6 +131,18 @@ export default class WorkflowsService extends MoleculerService {
 		return { removed };
 	}
 
+	/** How many workflows each workflows node has created (from `handledBy`). Internal: for operators. */
+	@Action({ visibility: "public" })
+	async countByNode(): Promise<{ handledBy: string; workflows: number }[]> {
+		const rows = await this.model.findAll({
+			attributes: ["handledBy", [this.sequelize.fn("count", "*"), "workflows"]],
+			group: ["handledBy"],
+			order: [["handledBy", "ASC"]],
+			raw: true,
+		});
+		return (rows as unknown as { handledBy: string; workflows: string }[]).map(row => ({ handledBy: row.handledBy, workflows: Number(row.workflows) }));
+	}
+
 	/**
 	 * Serialises creating and removing the workflows of one building, so a create that arrives
 	 * late (say, after its caller timed out) cannot slip past the building's removal.

