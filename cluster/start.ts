@@ -15,6 +15,7 @@ import { ensureDatabase } from "./databases";
 import { startEmbeddedPostgres } from "./embedded-postgres";
 import { removeLocalCluster, writeLocalCluster, type LocalCluster } from "./local-cluster";
 import { canListen, freePort, isReachable } from "./ports";
+import { siblingScript } from "./runtime";
 
 interface NodeSpec {
 	nodeID: string;
@@ -78,12 +79,8 @@ async function provision(): Promise<Infrastructure> {
 
 /** Starts one node as a child process and resolves when its broker has started. */
 function startNode({ nodeID, services }: NodeSpec, env: LocalCluster["env"]): Promise<void> {
-	// Run as TypeScript (tsx) or as compiled JavaScript, like this file itself.
-	const extension = path.extname(__filename);
-	const child = fork(path.join(__dirname, `node${extension}`), [], {
-		env: { ...process.env, ...env, NODE_ID: nodeID, SERVICES: services },
-		execArgv: extension === ".ts" ? ["--import", "tsx"] : [],
-	});
+	const { script, execArgv } = siblingScript("node");
+	const child = fork(script, [], { env: { ...process.env, ...env, NODE_ID: nodeID, SERVICES: services }, execArgv });
 	children.set(nodeID, child);
 	return new Promise((resolve, reject) => {
 		child.once("message", () => resolve());

@@ -1,9 +1,12 @@
 import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { waitFor } from "./infra";
 
 const NODE_SCRIPT = path.join(__dirname, "..", "..", "cluster", "node.ts");
+/** Node arguments that run TypeScript from any working directory. */
+const TSX = ["--import", pathToFileURL(require.resolve("tsx")).href];
 
 export function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
@@ -74,7 +77,7 @@ export class NodeProcess {
 	start(): Promise<void> {
 		const child = fork(NODE_SCRIPT, [], {
 			env: { ...process.env, ...this.env, NODE_ID: this.nodeID },
-			execArgv: ["--import", "tsx"],
+			execArgv: TSX,
 			stdio: ["ignore", "ignore", "inherit", "ipc"],
 		});
 		this.child = child;
@@ -92,5 +95,50 @@ export class NodeProcess {
 		const exited = new Promise<number | null>(resolve => child.once("exit", code => resolve(code)));
 		child.kill(signal);
 		return exited;
+	}
+}
+
+const ROOT = path.join(__dirname, "..", "..");
+
+/** A script of the project run as a user runs it (`npm start`, `npm run repl`, …), output captured. */
+export class ScriptProcess {
+	readonly child: ChildProcess;
+	output = "";
+	private readonly exit: Promise<number | null>;
+
+	constructor(script: string, args: string[], env: Record<string, string | undefined>, cwd: string) {
+		// Only what the test gives: no cluster variables leak in from the test process.
+		const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TRANSPORTER|TCP_NODES|NAMESPACE|NODE_ID|SERVICES|PORT|BUILDINGS_DATABASE_URL|WORKFLOWS_DATABASE_URL|DATA_DIR)$/.test(name)));
+		this.child = spawn(process.execPath, [...TSX, path.join(ROOT, script), ...args], {
+			cwd,
+			// tsx finds the project's tsconfig (legacy decorators) from any working directory.
+			env: { ...base, TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json"), ...env },
+			stdio: ["pipe", "pipe", "pipe"],
+		});
+		this.child.stdout!.on("data", chunk => (this.output += chunk));
+		this.child.stderr!.on("data", chunk => (this.output += chunk));
+		this.exit = new Promise(resolve => this.child.once("exit", code => resolve(code)));
+	}
+
+	/** Resolves once the output contains `text`; fails if the process ends first or time runs out. */
+	async waitForOutput(text: string | RegExp, timeoutMs = 90_000): Promise<void> {
+		const found = () => (typeof text === "string" ? this.output.includes(text) : text.test(this.output));
+		const deadline = Date.now() + timeoutMs;
+		while (!found()) {
+			if (this.child.exitCode !== null) throw new Error(`Exited with ${this.child.exitCode} before printing ${text}:\n${this.output}`);
+			if (Date.now() > deadline) throw new Error(`No ${text} within ${timeoutMs} ms:\n${this.output}`);
+			await new Promise(resolve => setTimeout(resolve, 100));
+		}
+	}
+
+	write(line: string): void {
+		this.child.stdin!.write(`${line}\n`);
+	}
+
+	/** Sends a signal (if given) and waits for the exit code. */
+	async stop(signal?: NodeJS.Signals, timeoutMs = 60_000): Promise<number | null> {
+		if (signal && this.child.exitCode === null) this.child.kill(signal);
+		const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`No exit within ${timeoutMs} ms:\n${this.output}`)), timeoutMs).unref());
+		return Promise.race([this.exit, timeout]);
 	}
 }

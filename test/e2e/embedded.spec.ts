@@ -1,0 +1,158 @@
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Building, BuildingWithWorkflow, Page } from "../../types";
+import { http } from "../support/http";
+import { postBuildingsSteadily } from "../support/load";
+import { ScriptProcess, freePort } from "../support/processes";
+
+// `npm start` on a machine with nothing installed: no TRANSPORTER, no database URLs, no .env.
+// The cluster runs on Moleculer's TCP transporter and an embedded PostgreSQL in DATA_DIR.
+describe("the zero-infrastructure default", () => {
+	const workDir = mkdtempSync(path.join(tmpdir(), "embedded-"));
+	// Run as root, Postgres runs as the "postgres" user, which must reach the data directory.
+	chmodSync(workDir, 0o755);
+	const dataDir = path.join(workDir, "data");
+	let port = 0;
+	let api = "";
+	let launcher: ScriptProcess;
+	const start = async () => {
+		launcher = new ScriptProcess("cluster/start.ts", [], { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "warn" }, workDir);
+		await launcher.waitForOutput("Cluster ready");
+	};
+
+	beforeAll(async () => {
+		port = await freePort();
+		api = `http://127.0.0.1:${port}/api`;
+		await start();
+	}, 120_000);
+	afterAll(async () => {
+		await launcher?.stop("SIGINT");
+		rmSync(workDir, { recursive: true, force: true });
+	}, 60_000);
+
+	it("says what it chose and why", () => {
+		expect(launcher.output).toContain(`Cluster ready: http://localhost:${port}/api`);
+		expect(launcher.output).toMatch(/transporter: Moleculer TCP on 127\.0\.0\.1.*no TRANSPORTER given/);
+		expect(launcher.output).toMatch(/databases: +embedded PostgreSQL in .*no database URLs given/);
+		for (const node of ["api-1", "buildings-1", "workflows-1", "workflows-2", "workflows-3"]) expect(launcher.output).toMatch(new RegExp(`node ${node}\\s`));
+	});
+
+	it("answers POST /api/buildings with 201 and spreads workflows over the three nodes", async () => {
+		const handledBy = new Set<string>();
+		for (let i = 0; i < 30; i++) {
+			const res = await http<BuildingWithWorkflow>("POST", `${api}/buildings`, { name: `Embedded ${i}` });
+			expect(res.status).toBe(201);
+			handledBy.add(res.body.workflow!.handledBy);
+		}
+		expect([...handledBy].sort()).toEqual(["workflows-1", "workflows-2", "workflows-3"]);
+	});
+
+	it("the REPL joins it: a call and the operator commands work", async () => {
+		const repl = new ScriptProcess("cluster/repl.ts", [], { DATA_DIR: dataDir }, workDir);
+		try {
+			await repl.waitForOutput("mol $", 60_000);
+			// Wait until the REPL node has discovered the others.
+			await waitUntil(async () => {
+				repl.write("nodes");
+				await sleep(1000);
+				return /workflows-3/.test(repl.output) && /buildings-1/.test(repl.output);
+			}, 30_000);
+			repl.write('call buildings.create --name "From the REPL"');
+			await repl.waitForOutput(/name: .*From the REPL/, 15_000);
+			repl.write("workflows-per-node");
+			await repl.waitForOutput(/Total\s*│\s*31\b/, 15_000);
+			for (const node of ["workflows-1", "workflows-2", "workflows-3"]) expect(repl.output).toMatch(new RegExp(`${node}\\s*│\\s*\\d+`));
+			repl.write("latest-buildings -n 2");
+			await repl.waitForOutput(/2 of 31 buildings\./, 15_000);
+			expect(repl.output).toMatch(/From the REPL\s*│\s*created/);
+			repl.write("quit");
+			expect(await repl.stop(undefined, 20_000)).toBe(0);
+		} finally {
+			if (repl.child.exitCode === null) await repl.stop("SIGKILL");
+		}
+	}, 120_000);
+
+	it("a workflows node joins and leaves under a steady stream with no failed request", async () => {
+		const load = postBuildingsSteadily(api, { total: 700, ratePerSecond: 35, maxInFlight: 8 });
+		await sleep(1000);
+		const extra = new ScriptProcess("cluster/node.ts", ["workflows"], { DATA_DIR: dataDir, NODE_ID: "workflows-extra", LOG_LEVEL: "warn" }, workDir);
+		try {
+			// Joined once it takes requests.
+			await waitUntil(async () => (await countByNode(api))["workflows-extra"] > 0, 45_000);
+			expect(await extra.stop("SIGTERM")).toBe(0);
+		} finally {
+			if (extra.child.exitCode === null) await extra.stop("SIGKILL");
+		}
+		const result = await load;
+		expect(result.statuses).toEqual({ 201: 700 });
+	}, 120_000);
+
+	it("stops on Ctrl-C with exit 0, and a second start still has the data", async () => {
+		expect(await launcher.stop("SIGINT")).toBe(0);
+		await expect(fetch(`${api}/health`)).rejects.toThrow();
+		await start();
+		const page = await http<Page<Building>>("GET", `${api}/buildings?search=From%20the%20REPL`);
+		expect(page.body.total).toBe(1);
+	}, 120_000);
+
+	it("recovers after the launcher is killed with kill -9 (a stale database server is stopped first)", async () => {
+		launcher.child.kill("SIGKILL");
+		await launcher.stop();
+		await start();
+		expect((await http<Page<Building>>("GET", `${api}/buildings?pageSize=1`)).body.total).toBeGreaterThanOrEqual(731);
+	}, 120_000);
+
+	describe("clear one-line errors", () => {
+		const failFast = async (env: Record<string, string>, message: RegExp) => {
+			const run = new ScriptProcess("cluster/start.ts", [], { DATA_DIR: path.join(workDir, "unused"), ...env }, workDir);
+			expect(await run.stop(undefined, 30_000)).toBe(1);
+			expect(run.output).toMatch(message);
+			expect(run.output).not.toMatch(/\n\s+at /); // no stack trace
+		};
+
+		it("for a port in use", async () => {
+			const blocker: Server = await new Promise(resolve => {
+				const server = createServer().listen(0, "0.0.0.0", () => resolve(server));
+			});
+			const busy = (blocker.address() as { port: number }).port;
+			try {
+				await failFast({ PORT: String(busy) }, new RegExp(`Port ${busy} is in use: stop what uses it, or set PORT`));
+			} finally {
+				blocker.close();
+			}
+		});
+
+		it("for an unreachable NATS", async () => {
+			const closed = await freePort();
+			await failFast({ PORT: String(await freePort()), TRANSPORTER: `nats://127.0.0.1:${closed}` }, new RegExp(`Cannot reach NATS at 127.0.0.1:${closed}: start it, or unset TRANSPORTER`));
+		});
+
+		it("for an unreachable database", async () => {
+			const closed = await freePort();
+			await failFast(
+				{ PORT: String(await freePort()), BUILDINGS_DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/b`, WORKFLOWS_DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/w` },
+				new RegExp(`Cannot reach Postgres at 127.0.0.1:${closed}`),
+			);
+		});
+	});
+});
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await check().catch(() => false))) {
+		if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+		await sleep(250);
+	}
+}
+
+/** Workflows per node, read through the API. */
+async function countByNode(api: string): Promise<Record<string, number>> {
+	const counts: Record<string, number> = {};
+	const first = await http<Page<{ handledBy: string }>>("GET", `${api}/workflows?pageSize=100&sort=-id`);
+	for (const w of first.body.rows) counts[w.handledBy] = (counts[w.handledBy] ?? 0) + 1;
+	return counts;
+}
