@@ -5,7 +5,7 @@ module.exports = {
 	roots: ["<rootDir>/test"],
 	testMatch: ["**/*.spec.ts"],
 	setupFiles: ["<rootDir>/test/support/env.ts"],
+	globalSetup: "<rootDir>/test/support/global-setup.ts",
+	globalTeardown: "<rootDir>/test/support/global-teardown.ts",
 	testTimeout: 60_000,
-	// Brokers and pools must be closed by each test file; this catches one that is not.
-	detectOpenHandles: false,
 };

@@ -13,6 +13,11 @@
  *   REQUEST_TIMEOUT  ms before a call between nodes fails                       (default 10000)
  *   RETRIES          retries of a call that never reached a handler             (default 2)
  *   LOG_LEVEL        fatal | error | warn | info | debug | trace                (default "info")
+ *   LOG_FORMAT       "text" for terminals, "json" for one JSON object a line    (default "text")
+ *   METRICS          "true": Prometheus metrics at http://<node>:METRICS_PORT/metrics (default off)
+ *   METRICS_PORT     port of this node's metrics endpoint                       (default 3030)
+ *   TRACING          "console" or "zipkin": trace every request across nodes    (default off)
+ *   ZIPKIN_URL       where the zipkin exporter sends spans                      (default http://127.0.0.1:9411)
  */
 import { Errors, type BrokerOptions, type LogLevels } from "moleculer";
 import { integerFromEnv, loadDotEnv } from "./config/env";
@@ -51,6 +56,14 @@ function transporter(): BrokerOptions["transporter"] {
 	return { type: "NATS", options };
 }
 
+/** Spans of every action call, linked across nodes, sent where TRACING says. */
+function tracing(): BrokerOptions["tracing"] {
+	if (!env.TRACING) return false;
+	if (env.TRACING === "console") return { enabled: true, exporter: { type: "Console", options: { colors: false, width: 100 } } };
+	if (env.TRACING === "zipkin") return { enabled: true, exporter: { type: "Zipkin", options: { baseURL: env.ZIPKIN_URL || "http://127.0.0.1:9411" } } };
+	throw new Error(`TRACING must be "console" or "zipkin", got "${env.TRACING}"`);
+}
+
 const chosenTransporter = transporter();
 const onNats = typeof chosenTransporter === "object" && (chosenTransporter as { type?: string }).type === "NATS";
 
@@ -65,9 +78,14 @@ const config: BrokerOptions = {
 	disableBalancer: onNats && balancer() === "nats",
 	registry: { strategy: "RoundRobin", preferLocal: true },
 
+	// Each line names the node and service that wrote it (the JSON lines carry nodeID and svc).
 	logger: {
 		type: "Console",
-		options: { level: (env.LOG_LEVEL || "info") as LogLevels, formatter: "full", colors: false },
+		options: {
+			level: (env.LOG_LEVEL || "info") as LogLevels,
+			formatter: env.LOG_FORMAT === "json" ? "json" : "full",
+			colors: env.LOG_FORMAT !== "json" && Boolean(process.stdout.isTTY),
+		},
 	},
 
 	// The default timeout (0) lets a caller wait forever for a node that died mid-request.
@@ -86,8 +104,12 @@ const config: BrokerOptions = {
 	tracking: { enabled: true, shutdownTimeout: 10_000 },
 
 	validator: true,
-	metrics: false,
-	tracing: false,
+	// Off by default: collecting costs throughput on every call (see the README for the figure).
+	metrics:
+		env.METRICS === "true"
+			? { enabled: true, reporter: { type: "Prometheus", options: { port: integerFromEnv("METRICS_PORT", 3030), path: "/metrics" } } }
+			: false,
+	tracing: tracing(),
 };
 
 export default config;

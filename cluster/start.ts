@@ -56,7 +56,8 @@ async function provision(): Promise<Infrastructure> {
 				throw new Error(`Cannot reach NATS at ${url.host}: start it, or unset TRANSPORTER to use the built-in TCP transporter.`);
 			}
 		}
-		transporter = `${redact(given.TRANSPORTER)} (given)`;
+		const balancing = given.BALANCER === "moleculer" || !given.TRANSPORTER.startsWith("nats://") ? "Moleculer balances the calls" : "NATS queue groups pick the node";
+		transporter = `${redact(given.TRANSPORTER)} (given; ${balancing})`;
 	} else {
 		const entries = await Promise.all(nodes.map(async node => `127.0.0.1:${await freePort()}/${node.nodeID}`));
 		Object.assign(env, { TRANSPORTER: "TCP", TCP_NODES: entries.join(",") });
@@ -78,9 +79,11 @@ async function provision(): Promise<Infrastructure> {
 }
 
 /** Starts one node as a child process and resolves when its broker has started. */
-function startNode({ nodeID, services }: NodeSpec, env: LocalCluster["env"]): Promise<void> {
+function startNode({ nodeID, services }: NodeSpec, index: number, env: LocalCluster["env"]): Promise<void> {
 	const { script, execArgv } = siblingScript("node");
-	const child = fork(script, [], { env: { ...process.env, ...env, NODE_ID: nodeID, SERVICES: services }, execArgv });
+	// With METRICS on, each node serves its metrics on its own port: METRICS_PORT + its index.
+	const metricsPort = String(integerFromEnv("METRICS_PORT", 3030) + index);
+	const child = fork(script, [], { env: { ...process.env, ...env, NODE_ID: nodeID, SERVICES: services, METRICS_PORT: metricsPort }, execArgv });
 	children.set(nodeID, child);
 	return new Promise((resolve, reject) => {
 		child.once("message", () => resolve());
@@ -131,9 +134,10 @@ async function main(): Promise<void> {
 	if (!(await canListen(port, host))) throw new Error(`Port ${port} is in use: stop what uses it, or set PORT to a free port.`);
 	infrastructure = await provision();
 	const { env } = infrastructure;
-	await Promise.all(nodes.map(node => startNode(node, env)));
+	await Promise.all(nodes.map((node, index) => startNode(node, index, env)));
 	await waitUntilReady(60_000);
 	writeLocalCluster({ pid: process.pid, env });
+	const metricsOn = process.env.METRICS === "true";
 
 	console.log(
 		[
@@ -141,7 +145,7 @@ async function main(): Promise<void> {
 			`Cluster ready: http://localhost:${port}/api`,
 			`  transporter: ${infrastructure.transporter}`,
 			`  databases:   ${infrastructure.databases}`,
-			...nodes.map(node => `  node ${node.nodeID.padEnd(12)} ${node.services}`),
+			...nodes.map((node, index) => `  node ${node.nodeID.padEnd(12)} ${node.services}${metricsOn ? `  (metrics: http://localhost:${integerFromEnv("METRICS_PORT", 3030) + index}/metrics)` : ""}`),
 			"Ctrl-C stops it. `npm run repl` opens a REPL on it; `npm run node -- workflows` adds a workflows node.",
 			"",
 		].join("\n"),

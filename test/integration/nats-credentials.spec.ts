@@ -2,22 +2,8 @@ import type { BrokerOptions } from "moleculer";
 import { ServiceBroker } from "moleculer";
 import { connect } from "nats";
 import { NatsServer, freePort } from "../support/processes";
+import { configWith } from "../support/config";
 import { uniqueName } from "../support/infra";
-
-/** moleculer.config.ts as a node would read it with these variables set. */
-function configWith(env: Record<string, string>): BrokerOptions {
-	const saved = { ...process.env };
-	Object.assign(process.env, env);
-	try {
-		let config: BrokerOptions | undefined;
-		jest.isolateModules(() => {
-			config = require("../../moleculer.config").default;
-		});
-		return config!;
-	} finally {
-		process.env = saved;
-	}
-}
 
 // NATS credentials come from their own variables; a node without them is refused.
 describe("NATS credentials", () => {

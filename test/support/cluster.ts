@@ -15,6 +15,8 @@ export interface ClusterOptions {
 	balancer?: "nats" | "moleculer";
 	/** Use a transporter (default NATS); `null` puts every service on one local broker. */
 	transporter?: string | null;
+	/** Broker options to add to moleculer.config.ts's, e.g. metrics. */
+	brokerOptions?: Partial<BrokerOptions>;
 }
 
 export interface TestCluster {
@@ -38,7 +40,7 @@ const SERVICES_DIR = path.join(__dirname, "..", "..", "services");
  * its own broker on a real NATS server (own namespace), with a fresh database per service.
  */
 export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
-	const { workflowsNodes = 3, buildingsNodes = 1, api = true, balancer = "nats", transporter = NATS_URL } = options;
+	const { workflowsNodes = 3, buildingsNodes = 1, api = true, balancer = "nats", transporter = NATS_URL, brokerOptions: extraOptions = {} } = options;
 	const namespace = uniqueName("test");
 	const buildingsDb = `${namespace}_buildings`;
 	const workflowsDb = `${namespace}_workflows`;
@@ -55,6 +57,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 		transporter: transporter ?? undefined,
 		disableBalancer: transporter !== null && balancer === "nats",
 		logger: false,
+		...extraOptions,
 	});
 	const node = (nodeID: string, services: string[]): ServiceBroker => {
 		const broker = new ServiceBroker(brokerOptions(nodeID));

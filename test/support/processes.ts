@@ -1,5 +1,5 @@
 import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import { freePort, isReachable } from "../../cluster/ports";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { waitFor } from "./infra";
@@ -8,23 +8,7 @@ const NODE_SCRIPT = path.join(__dirname, "..", "..", "cluster", "node.ts");
 /** Node arguments that run TypeScript from any working directory. */
 const TSX = ["--import", pathToFileURL(require.resolve("tsx")).href];
 
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer().listen(0, "127.0.0.1", () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-		server.on("error", reject);
-	});
-}
-
-function portOpen(port: number): Promise<boolean> {
-	return new Promise(resolve => {
-		const socket = require("node:net").connect(port, "127.0.0.1");
-		socket.once("connect", () => (socket.destroy(), resolve(true)));
-		socket.once("error", () => resolve(false));
-	});
-}
+export { freePort };
 
 /** A private nats-server on a loopback port, for tests that stop or restart it. */
 export class NatsServer {
@@ -46,7 +30,7 @@ export class NatsServer {
 			throw new Error("nats-server is not on PATH: install it (apt install nats-server, or brew install nats-server).");
 		}
 		this.child = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(this.port), ...this.args], { stdio: "ignore" });
-		await waitFor(`nats-server on port ${this.port}`, () => portOpen(this.port), 10_000);
+		await waitFor(`nats-server on port ${this.port}`, () => isReachable("127.0.0.1", this.port), 10_000);
 	}
 
 	async stop(): Promise<void> {

@@ -1,0 +1,31 @@
+import { chmodSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../cluster/embedded-postgres";
+import { NatsServer, freePort } from "./processes";
+
+/** What the run started for itself, for global-teardown to stop. */
+export const provisioned: { postgres?: EmbeddedDatabase; nats?: NatsServer; dataDir?: string } = {};
+
+/**
+ * Before the test run: the tests use the Postgres server and NATS given by TEST_POSTGRES_URL and
+ * TEST_NATS_URL; when not given, an embedded PostgreSQL (the one `npm start` uses) and a
+ * private nats-server from PATH on free loopback ports, stopped at the end.
+ */
+export default async function globalSetup(): Promise<void> {
+	if (!process.env.TEST_NATS_URL) {
+		const nats = new NatsServer(await freePort());
+		await nats.start();
+		provisioned.nats = nats;
+		process.env.TEST_NATS_URL = nats.url;
+	}
+	if (!process.env.TEST_POSTGRES_URL) {
+		const dataDir = mkdtempSync(path.join(tmpdir(), "test-postgres-"));
+		// Run as root, Postgres runs as the "postgres" user, which must reach the directory.
+		chmodSync(dataDir, 0o755);
+		provisioned.dataDir = dataDir;
+		provisioned.postgres = await startEmbeddedPostgres(dataDir, []);
+		process.env.TEST_POSTGRES_URL = provisioned.postgres.url("postgres");
+	}
+	console.log(`\nTests use Postgres ${process.env.TEST_POSTGRES_URL} and NATS ${process.env.TEST_NATS_URL}.`);
+}
