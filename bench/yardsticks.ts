@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { connect, type NatsConnection } from "nats";
+import { Pool } from "pg";
+import { freePort, isReachable } from "../cluster/ports";
+import { closedLoop } from "./closed-loop";
+import { load, type LoadFigures } from "./load";
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+/** (a) A bare Node `http` server in its own process, answering a small JSON POST. */
+export async function rawHttp(connections: number, durationSeconds: number): Promise<LoadFigures> {
+	const port = await freePort();
+	const server = spawn(process.execPath, ["-e", RAW_HTTP_SERVER, String(port)], { stdio: "ignore" });
+	try {
+		while (!(await isReachable("127.0.0.1", port))) await sleep(50);
+		const url = `http://127.0.0.1:${port}/`;
+		return await load({ url, connections, durationSeconds, method: "POST", body: JSON.stringify({ name: "HQ" }) });
+	} finally {
+		await stop(server);
+	}
+}
+
+const RAW_HTTP_SERVER = `
+let id = 0;
+require("node:http").createServer((req, res) => {
+	let body = "";
+	req.on("data", chunk => (body += chunk));
+	req.on("end", () => {
+		const { name } = JSON.parse(body || "{}");
+		res.writeHead(201, { "content-type": "application/json" });
+		res.end(JSON.stringify({ id: ++id, name }));
+	});
+}).listen(Number(process.argv[1]), "127.0.0.1");
+`;
+
+/** (b) NATS request-reply with the `nats` client to a trivial responder (own process) in a queue group. */
+export async function natsRequestReply(natsUrl: string, concurrency: number, durationSeconds: number): Promise<LoadFigures> {
+	const responder = spawn(process.execPath, ["-e", NATS_RESPONDER, natsUrl], { stdio: ["ignore", "pipe", "inherit"] });
+	let nc: NatsConnection | undefined;
+	try {
+		await new Promise(resolve => responder.stdout!.once("data", resolve)); // "ready"
+		nc = await connect({ servers: natsUrl.replace(/^nats:\/\//, "") });
+		const payload = new TextEncoder().encode(JSON.stringify({ name: "HQ" }));
+		return await closedLoop(concurrency, durationSeconds, () => nc!.request("bench.echo", payload, { timeout: 5000 }));
+	} finally {
+		await nc?.close();
+		await stop(responder);
+	}
+}
+
+const NATS_RESPONDER = `
+const { connect } = require("nats");
+connect({ servers: process.argv[1].replace(/^nats:\\/\\//, "") }).then(async nc => {
+	const sub = nc.subscribe("bench.echo", { queue: "bench" });
+	await nc.flush();
+	process.stdout.write("ready\\n");
+	for await (const m of sub) m.respond(m.data);
+});
+`;
+
+/** (c) One-row INSERT … RETURNING with `pg`, on a pool the size the services use. */
+export async function rawInsert(databaseUrl: string, poolSize: number, concurrency: number, durationSeconds: number): Promise<LoadFigures> {
+	const pool = new Pool({ connectionString: databaseUrl, max: poolSize });
+	try {
+		await pool.query('CREATE TABLE IF NOT EXISTS bench_raw_insert (id serial PRIMARY KEY, name varchar(200) NOT NULL, "createdAt" timestamptz NOT NULL)');
+		return await closedLoop(concurrency, durationSeconds, () => pool.query('INSERT INTO bench_raw_insert (name, "createdAt") VALUES ($1, now()) RETURNING *', ["HQ"]));
+	} finally {
+		await pool.query("DROP TABLE IF EXISTS bench_raw_insert").catch(() => undefined);
+		await pool.end();
+	}
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	const exited = new Promise(resolve => child.once("exit", resolve));
+	child.kill("SIGKILL");
+	await exited;
+}
