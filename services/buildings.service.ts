@@ -1,4 +1,5 @@
 import { Errors, Service as MoleculerService, type Context } from "moleculer";
+import { QueryTypes, type Transaction } from "sequelize";
 import { Action, Service } from "moleculer-decorators";
 import { integerFromEnv } from "../config/env";
 import { buildingsMigrations } from "../migrations/buildings";
@@ -73,19 +74,20 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 	async create(ctx: Context<CreateBuildingParams>): Promise<BuildingWithWorkflow> {
 		const { name, workflowName, idempotencyKey } = ctx.params;
 		const hash = requestHash({ name, workflowName });
-		const saved = await this.sequelize
-			.transaction(async transaction => {
-				const row = await this.model.create({ name, workflowStatus: "pending" }, { transaction });
-				const buildingId = row.get("id") as number;
-				// A key in use rolls the new building back: the request is a repeat.
-				if (idempotencyKey && !(await this.idempotencyKeys.claim(transaction, idempotencyKey, hash, buildingId))) throw new KeyInUse();
-				const job = await this.outbox.add(transaction, buildingId, "createWorkflow", { name: workflowName ?? DEFAULT_WORKFLOW_NAME });
-				return { row, job };
-			})
-			.catch((err: Error) => (err instanceof KeyInUse ? undefined : Promise.reject(err)));
+		const job = { name: workflowName ?? DEFAULT_WORKFLOW_NAME };
+		const saved = idempotencyKey
+			? await this.sequelize
+					.transaction(async transaction => {
+						const inserted = await this.insertWithJob(name, job, transaction);
+						// A key in use rolls the new building back: the request is a repeat.
+						if (!(await this.idempotencyKeys.claim(transaction, idempotencyKey, hash, inserted.building.id))) throw new KeyInUse();
+						return inserted;
+					})
+					.catch((err: Error) => (err instanceof KeyInUse ? undefined : Promise.reject(err)))
+			: await this.insertWithJob(name, job);
 		if (!saved) return this.replay(ctx, idempotencyKey as string, hash);
 
-		const building = await this.toBuilding(ctx, saved.row);
+		const { building } = saved;
 		const answer = await this.runJob(saved.job, ctx).then(
 			(workflow): BuildingWithWorkflow => ({ ...building, workflowStatus: "created", workflowId: workflow?.id ?? null, workflow }),
 			async (err: Error): Promise<BuildingWithWorkflow> => {
@@ -160,8 +162,28 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 	}
 
 	/**
+	 * Saves a building and the job to create its workflow, atomically, in one statement (one
+	 * round trip on the hot path). The job is leased to the caller, which runs it at once.
+	 */
+	async insertWithJob(name: string, payload: OutboxJob["payload"], transaction?: Transaction): Promise<{ building: Building; job: OutboxJob }> {
+		const [row] = await this.sequelize.query<Building & { jobId: string; attempts: number }>(
+			`WITH building AS (
+				INSERT INTO "buildings" ("name", "workflowStatus", "createdAt", "updatedAt") VALUES (:name, 'pending', now(), now()) RETURNING *
+			), job AS (
+				INSERT INTO "outbox" ("buildingId", "kind", "payload", "attempts", "nextAttemptAt", "createdAt")
+				SELECT "id", 'createWorkflow', :payload, 1, now() + :leaseMs * interval '1 millisecond', now() FROM building
+				RETURNING "id", "attempts"
+			)
+			SELECT building.*, job."id" AS "jobId", job."attempts" FROM building, job`,
+			{ replacements: { name, payload: JSON.stringify(payload), leaseMs: this.outbox.leaseMs }, transaction, type: QueryTypes.SELECT },
+		);
+		const { jobId, attempts, ...building } = row;
+		return { building, job: { id: jobId, buildingId: building.id, kind: "createWorkflow", payload, attempts } };
+	}
+
+	/**
 	 * Does one outbox job: asks the workflows service, then records the result and drops the
-	 * job in one transaction. Throws if the workflows service did not do it.
+	 * job in one statement. Throws if the workflows service did not do it.
 	 */
 	async runJob(job: OutboxJob, parentCtx?: Context): Promise<Workflow | null> {
 		const options = { timeout: this.settings.workflowCallTimeout, parentCtx };
@@ -175,10 +197,15 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 			.call<Workflow, CreateWorkflowParams>("workflows.create", { name: job.payload.name ?? DEFAULT_WORKFLOW_NAME, buildingId, requestKey: `building:${buildingId}` }, options)
 			// The building was removed meanwhile: there is nothing left to do.
 			.catch((err: Errors.MoleculerError) => (err.type === "BUILDING_REMOVED" ? null : Promise.reject(err)));
-		await this.sequelize.transaction(async transaction => {
-			if (workflow) await this.model.update({ workflowStatus: "created", workflowId: workflow.id }, { where: { id: buildingId }, transaction });
-			await this.outbox.done(job.id, transaction);
-		});
+		if (!workflow) {
+			await this.outbox.done(job.id);
+			return null;
+		}
+		await this.sequelize.query(
+			`WITH done AS (DELETE FROM "outbox" WHERE "id" = :jobId)
+			 UPDATE "buildings" SET "workflowStatus" = 'created', "workflowId" = :workflowId, "updatedAt" = now() WHERE "id" = :buildingId`,
+			{ replacements: { jobId: job.id, workflowId: workflow.id, buildingId } },
+		);
 		return workflow;
 	}
 

@@ -10,7 +10,7 @@ describe("migrations", () => {
 	afterAll(() => cluster?.stop());
 
 	it("are applied once, whatever the number of nodes starting together", async () => {
-		expect(await query(cluster.workflowsDatabaseUrl, "SELECT name FROM schema_migrations ORDER BY name")).toEqual([{ name: "001-create-workflows" }, { name: "002-removed-buildings" }]);
+		expect(await query(cluster.workflowsDatabaseUrl, "SELECT name FROM schema_migrations ORDER BY name")).toEqual([{ name: "001-create-workflows" }, { name: "002-removed-buildings" }, { name: "003-create-workflow-function" }]);
 		expect(await query(cluster.buildingsDatabaseUrl, "SELECT name FROM schema_migrations ORDER BY name")).toEqual([{ name: "001-create-buildings" }, { name: "002-outbox-and-idempotency" }]);
 	});
 
