@@ -10,7 +10,7 @@ import path from "node:path";
 import { connect } from "nats";
 import { Client } from "pg";
 import { freePort } from "../cluster/ports";
-import { NatsServer } from "../test/support/processes";
+import { NatsServer } from "../cluster/nats-server";
 import { memoryOf, startBenchCluster, type BenchCluster } from "./cluster";
 import { load, type LoadFigures } from "./load";
 import { natsRequestReply, rawHttp, rawInsert } from "./yardsticks";

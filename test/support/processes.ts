@@ -1,53 +1,14 @@
-import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
-import { freePort, isReachable } from "../../cluster/ports";
+import { fork, spawn, type ChildProcess } from "node:child_process";
+import { freePort } from "../../cluster/ports";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { waitFor } from "./infra";
 
 const NODE_SCRIPT = path.join(__dirname, "..", "..", "cluster", "node.ts");
 /** Node arguments that run TypeScript from any working directory. */
 const TSX = ["--import", pathToFileURL(require.resolve("tsx")).href];
 
 export { freePort };
-
-/** A private nats-server on a loopback port, for tests that stop or restart it. */
-export class NatsServer {
-	private child?: ChildProcess;
-	constructor(
-		readonly port: number,
-		/** More nats-server arguments, e.g. ["--user", "u", "--pass", "p"]. */
-		private readonly args: string[] = [],
-	) {}
-
-	get url(): string {
-		return `nats://127.0.0.1:${this.port}`;
-	}
-
-	async start(): Promise<void> {
-		try {
-			execFileSync("nats-server", ["--version"], { stdio: "ignore" });
-		} catch {
-			throw new Error("nats-server is not on PATH: install it (apt install nats-server, or brew install nats-server).");
-		}
-		this.child = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(this.port), ...this.args], { stdio: "ignore" });
-		await waitFor(`nats-server on port ${this.port}`, () => isReachable("127.0.0.1", this.port), 10_000);
-	}
-
-	async stop(): Promise<void> {
-		const child = this.child;
-		this.child = undefined;
-		if (!child || child.exitCode !== null) return;
-		const exited = new Promise(resolve => child.once("exit", resolve));
-		child.kill("SIGKILL");
-		await exited;
-	}
-
-	async restart(downMs: number): Promise<void> {
-		await this.stop();
-		await new Promise(resolve => setTimeout(resolve, downMs));
-		await this.start();
-	}
-}
+export { NatsServer } from "../../cluster/nats-server";
 
 /** One cluster node (cluster/node.ts) as its own process, as `npm start` runs it. */
 export class NodeProcess {
