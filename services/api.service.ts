@@ -7,7 +7,7 @@ import { integerFromEnv } from "../config/env";
 import { toHttpError, type HttpError } from "./http-errors";
 
 type Check = "ok" | "failing";
-type ResponseMeta = { $statusCode?: number; $responseHeaders?: Record<string, string> };
+type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
 type GatewayRequest = IncomingMessage & { $action?: { name: string }; $params: Record<string, unknown> };
 
 const RATE_LIMIT = integerFromEnv("RATE_LIMIT", 0);
@@ -70,7 +70,9 @@ function hasBody(req: IncomingMessage): boolean {
 					if (req.$action?.name === "buildings.create") {
 						// 202: the building is saved and its workflow will follow.
 						ctx.meta.$statusCode = data.workflowStatus === "pending" ? 202 : 201;
-						ctx.meta.$responseHeaders = { Location: `/api/buildings/${data.id}` };
+						// $location is what moleculer-web expects with a 201; the header also serves the 202.
+						ctx.meta.$location = `/api/buildings/${data.id}`;
+						ctx.meta.$responseHeaders = { Location: ctx.meta.$location };
 					}
 					return data;
 				},
