@@ -1,19 +1,12 @@
-import type { Errors } from "moleculer";
 import type { Building, BuildingWithWorkflow, Page } from "../../types";
+import { caller } from "../support/calls";
 import { startCluster, type TestCluster } from "../support/cluster";
 import { query } from "../support/infra";
 
 // The buildings service with the workflows service on one local broker (no transporter).
 describe("buildings service", () => {
 	let cluster: TestCluster;
-	const call = <T>(action: string, params: object) => cluster.buildings.call<T, object>(action, params);
-	const rejection = (action: string, params: object) =>
-		call(action, params).then(
-			() => {
-				throw new Error(`${action} should have failed`);
-			},
-			(err: Errors.MoleculerError) => err,
-		);
+	const { call, rejection } = caller(() => cluster.buildings);
 	const count = async (url: string, table: string) => Number((await query<{ n: string }>(url, `SELECT count(*) AS n FROM ${table}`))[0].n);
 
 	beforeAll(async () => {

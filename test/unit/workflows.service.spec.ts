@@ -1,19 +1,12 @@
-import type { Errors } from "moleculer";
 import type { Page, Workflow } from "../../types";
+import { caller } from "../support/calls";
 import { startCluster, type TestCluster } from "../support/cluster";
 import { query } from "../support/infra";
 
 // The workflows service on one local broker (no transporter), against its own database.
 describe("workflows service", () => {
 	let cluster: TestCluster;
-	const call = <T>(action: string, params: object) => cluster.buildings.call<T, object>(action, params);
-	const rejection = (action: string, params: object) =>
-		call(action, params).then(
-			() => {
-				throw new Error(`${action} should have failed`);
-			},
-			(err: Errors.MoleculerError) => err,
-		);
+	const { call, rejection } = caller(() => cluster.buildings);
 
 	beforeAll(async () => {
 		cluster = await startCluster({ transporter: null, api: false });
