@@ -39,6 +39,8 @@ export interface DbStore {
 	_get(ctx: Context, params: { id: number }): Promise<unknown>;
 	/** Turns model instances into the plain objects actions return. */
 	transformDocuments(ctx: Context, params: object, docs: unknown): Promise<unknown>;
+	/** Runs a database call in a tracing span of its own when the request is traced. */
+	traced<T>(ctx: Context | undefined, name: string, work: () => Promise<T>): Promise<T>;
 }
 
 export function databaseUrl(database: DbMixinOptions["database"]): string {
@@ -81,6 +83,18 @@ export function DbMixin({ database, model, migrations }: DbMixinOptions): Partia
 					if (mapped instanceof Errors.MoleculerError && mapped.code === 500) this.logger.error("Unexpected database error:", err);
 					throw mapped;
 				},
+			},
+		},
+
+		methods: {
+			async traced<T>(this: { fullName: string }, ctx: Context | undefined, name: string, work: () => Promise<T>): Promise<T> {
+				if (!ctx?.tracing) return work();
+				const span = ctx.startSpan(`db ${database}: ${name}`, { tags: { database, service: this.fullName } });
+				try {
+					return await work();
+				} finally {
+					ctx.finishSpan(span);
+				}
 			},
 		},
 

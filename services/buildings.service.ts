@@ -78,13 +78,13 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 		const saved = idempotencyKey
 			? await this.sequelize
 					.transaction(async transaction => {
-						const inserted = await this.insertWithJob(name, job, transaction);
+						const inserted = await this.traced(ctx, "insert building and job", () => this.insertWithJob(name, job, transaction));
 						// A key in use rolls the new building back: the request is a repeat.
 						if (!(await this.idempotencyKeys.claim(transaction, idempotencyKey, hash, inserted.building.id))) throw new KeyInUse();
 						return inserted;
 					})
 					.catch((err: Error) => (err instanceof KeyInUse ? undefined : Promise.reject(err)))
-			: await this.insertWithJob(name, job);
+			: await this.traced(ctx, "insert building and job", () => this.insertWithJob(name, job));
 		if (!saved) return this.replay(ctx, idempotencyKey as string, hash);
 
 		const { building } = saved;
@@ -115,13 +115,13 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 	list(ctx: Context<ListBuildingsParams>): Promise<Page<Building>> {
 		const { search, ...paging } = ctx.params;
 		const filters = search ? { ...paging, search, searchFields: ["name"] } : paging;
-		return this._list(ctx, this.sanitizeParams(ctx, { sort: "id", ...filters })) as Promise<Page<Building>>;
+		return this.traced(ctx, "list buildings", () => this._list(ctx, this.sanitizeParams(ctx, { sort: "id", ...filters })) as Promise<Page<Building>>);
 	}
 
 	/** One building with its workflow (null while pending); 404 if there is none with this id. */
 	@Action({ params: { id: idRule, $$strict: true } })
 	async get(ctx: Context<BuildingIdParams>): Promise<BuildingWithWorkflow> {
-		const building = (await this._get(ctx, { id: ctx.params.id })) as Building;
+		const building = (await this.traced(ctx, "get building", () => this._get(ctx, { id: ctx.params.id }))) as Building;
 		return { ...building, workflow: await this.findWorkflow(ctx, building) };
 	}
 
@@ -201,10 +201,12 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 			await this.outbox.done(job.id);
 			return null;
 		}
-		await this.sequelize.query(
-			`WITH done AS (DELETE FROM "outbox" WHERE "id" = :jobId)
-			 UPDATE "buildings" SET "workflowStatus" = 'created', "workflowId" = :workflowId, "updatedAt" = now() WHERE "id" = :buildingId`,
-			{ replacements: { jobId: job.id, workflowId: workflow.id, buildingId } },
+		await this.traced(parentCtx, "mark workflow created", () =>
+			this.sequelize.query(
+				`WITH done AS (DELETE FROM "outbox" WHERE "id" = :jobId)
+				 UPDATE "buildings" SET "workflowStatus" = 'created', "workflowId" = :workflowId, "updatedAt" = now() WHERE "id" = :buildingId`,
+				{ replacements: { jobId: job.id, workflowId: workflow.id, buildingId } },
+			),
 		);
 		return workflow;
 	}

@@ -46,10 +46,12 @@ export default class WorkflowsService extends MoleculerService {
 	async create(ctx: Context<CreateWorkflowParams>): Promise<Workflow> {
 		const { name, buildingId, requestKey } = ctx.params;
 		// One round trip on the hot path: see migration 003 for what the function does.
-		const [row] = await this.sequelize.query<Workflow & { removed: boolean }>("SELECT * FROM create_workflow(:name, :buildingId, :requestKey, :handledBy)", {
-			replacements: { name, buildingId, requestKey: requestKey ?? null, handledBy: this.broker.nodeID },
-			type: QueryTypes.SELECT,
-		});
+		const [row] = await this.traced(ctx, "create workflow", () =>
+			this.sequelize.query<Workflow & { removed: boolean }>("SELECT * FROM create_workflow(:name, :buildingId, :requestKey, :handledBy)", {
+				replacements: { name, buildingId, requestKey: requestKey ?? null, handledBy: this.broker.nodeID },
+				type: QueryTypes.SELECT,
+			}),
+		);
 		if (row.removed) throw new BuildingRemovedError(buildingId);
 		const { removed: _removed, ...workflow } = row;
 		this.logger.debug(`Workflow ${workflow.id} for building ${buildingId}.`);
@@ -68,13 +70,13 @@ export default class WorkflowsService extends MoleculerService {
 	list(ctx: Context<ListWorkflowsParams>): Promise<Page<Workflow>> {
 		const { buildingId, ...paging } = ctx.params;
 		const query = buildingId === undefined ? {} : { buildingId };
-		return this._list(ctx, this.sanitizeParams(ctx, { sort: "id", ...paging, query })) as Promise<Page<Workflow>>;
+		return this.traced(ctx, "list workflows", () => this._list(ctx, this.sanitizeParams(ctx, { sort: "id", ...paging, query })) as Promise<Page<Workflow>>);
 	}
 
 	/** One workflow; 404 if there is none with this id. */
 	@Action({ params: { id: idRule, $$strict: true } })
 	get(ctx: Context<WorkflowIdParams>): Promise<Workflow> {
-		return this._get(ctx, { id: ctx.params.id }) as Promise<Workflow>;
+		return this.traced(ctx, "get workflow", () => this._get(ctx, { id: ctx.params.id }) as Promise<Workflow>);
 	}
 
 	/** Renames a workflow or moves it to another status; 404 if there is none with this id. */

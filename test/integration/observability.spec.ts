@@ -1,3 +1,4 @@
+import { TracerExporters, type TracerExporterOptions } from "moleculer";
 import { configWith } from "../support/config";
 import { startCluster, type TestCluster } from "../support/cluster";
 import { freePort } from "../support/processes";
@@ -49,5 +50,48 @@ describe("observability", () => {
 		}
 		const line = JSON.parse(lines.find(l => l.includes("hello"))!);
 		expect(line).toMatchObject({ level: "info", msg: "hello", nodeID: "json-node" });
+	});
+});
+
+describe("TRACING", () => {
+	interface FinishedSpan {
+		name: string;
+		traceID: string;
+		tags: Record<string, unknown>;
+	}
+	const spans: FinishedSpan[] = [];
+	// Collects the spans of every broker of the cluster (they all run in this process).
+	class CollectingExporter extends TracerExporters.Base {
+		spanFinished(span: FinishedSpan) {
+			spans.push(span);
+		}
+	}
+	let cluster: TestCluster;
+	beforeAll(async () => {
+		// Moleculer takes an exporter instance, though its typings list only option objects.
+		const exporter = new CollectingExporter({}) as unknown as TracerExporterOptions;
+		cluster = await startCluster({ workflowsNodes: 2, brokerOptions: { tracing: { enabled: true, exporter } } });
+	});
+	afterAll(() => cluster?.stop());
+
+	it("follows one POST from the gateway to the workflows node and both databases", async () => {
+		const res = await fetch(`${cluster.apiUrl}/buildings`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Traced" }) });
+		expect(res.status).toBe(201);
+		const { workflow } = (await res.json()) as { workflow: { handledBy: string } };
+		const create = spans.find(span => span.name === "action 'workflows.create'");
+		expect(create).toBeDefined();
+		const trace = spans.filter(span => span.traceID === create!.traceID).map(span => span.name);
+		expect(trace).toEqual(
+			expect.arrayContaining([
+				"POST /api/buildings",
+				"action 'buildings.create'",
+				"db buildings: insert building and job",
+				"action 'workflows.create'",
+				"db workflows: create workflow",
+				"db buildings: mark workflow created",
+			]),
+		);
+		// The span of workflows.create names the node that handled it.
+		expect(create!.tags.nodeID).toBe(workflow.handledBy);
 	});
 });
