@@ -96,18 +96,24 @@ function startNode({ nodeID, services }: NodeSpec, index: number, env: LocalClus
 	});
 }
 
-/** Waits until the gateway is ready and sees every node (discovery takes a few seconds). */
+/**
+ * Waits until the gateway is ready and sees every node, three checks in a row: discovery takes
+ * a few seconds, and the last nodes to meet still exchange their details for a moment.
+ */
 async function waitUntilReady(timeoutMs: number): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	let last = "no answer";
+	let inARow = 0;
 	while (Date.now() < deadline) {
 		try {
 			const res = await fetch(`http://127.0.0.1:${port}/api/health/ready`);
 			const body = (await res.json()) as { message?: string; nodes?: string[] };
 			const missing = nodes.map(node => node.nodeID).filter(id => !body.nodes?.includes(id));
-			if (res.ok && missing.length === 0) return;
+			if (res.ok && missing.length === 0 && ++inARow === 3) return;
+			if (!res.ok || missing.length > 0) inARow = 0;
 			last = res.ok ? `waiting for ${missing.join(", ")}` : String(body.message);
 		} catch (err) {
+			inARow = 0;
 			last = (err as Error).message;
 		}
 		await new Promise(resolve => setTimeout(resolve, 500));
