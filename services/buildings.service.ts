@@ -73,33 +73,22 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 	})
 	async create(ctx: Context<CreateBuildingParams>): Promise<BuildingWithWorkflow> {
 		const { name, workflowName, idempotencyKey } = ctx.params;
-		const hash = requestHash({ name, workflowName });
 		const job = { name: workflowName ?? DEFAULT_WORKFLOW_NAME };
-		const saved = idempotencyKey
-			? await this.sequelize
-					.transaction(async transaction => {
-						const inserted = await this.traced(ctx, "insert building and job", () => this.insertWithJob(name, job, transaction));
-						// A key in use rolls the new building back: the request is a repeat.
-						if (!(await this.idempotencyKeys.claim(transaction, idempotencyKey, hash, inserted.building.id))) throw new KeyInUse();
-						return inserted;
-					})
-					.catch((err: Error) => (err instanceof KeyInUse ? undefined : Promise.reject(err)))
-			: await this.traced(ctx, "insert building and job", () => this.insertWithJob(name, job));
-		if (!saved) return this.replay(ctx, idempotencyKey as string, hash);
+		if (!idempotencyKey) return this.createWorkflowNow(ctx, await this.traced(ctx, "insert building and job", () => this.insertWithJob(name, job)));
 
-		const { building } = saved;
-		const answer = await this.runJob(saved.job, ctx).then(
-			(workflow): BuildingWithWorkflow => ({ ...building, workflowStatus: "created", workflowId: workflow?.id ?? null, workflow }),
-			async (err: Error): Promise<BuildingWithWorkflow> => {
-				this.logger.warn(`Workflow of building ${building.id} is pending: ${err.message}`);
-				await this.postpone(saved.job, err);
-				return { ...building, workflow: null };
-			},
-		);
-		if (idempotencyKey) {
-			// Without the saved answer a repeat is answered from the building's state instead.
-			await this.idempotencyKeys.saveResponse(idempotencyKey, answer).catch((err: Error) => this.logger.warn(`Answer to key not saved: ${err.message}`));
-		}
+		const hash = requestHash({ name, workflowName });
+		const saved = await this.sequelize
+			.transaction(async transaction => {
+				const inserted = await this.traced(ctx, "insert building and job", () => this.insertWithJob(name, job, transaction));
+				// A key in use rolls the new building back: the request is a repeat.
+				if (!(await this.idempotencyKeys.claim(transaction, idempotencyKey, hash, inserted.building.id))) throw new KeyInUse();
+				return inserted;
+			})
+			.catch((err: Error) => (err instanceof KeyInUse ? undefined : Promise.reject(err)));
+		if (!saved) return this.replay(ctx, idempotencyKey, hash);
+		const answer = await this.createWorkflowNow(ctx, saved);
+		// Without the saved answer a repeat is answered from the building's state instead.
+		await this.idempotencyKeys.saveResponse(idempotencyKey, answer).catch((err: Error) => this.logger.warn(`Answer to key not saved: ${err.message}`));
 		return answer;
 	}
 
@@ -159,6 +148,22 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 	async health(): Promise<{ database: "ok" }> {
 		await this.sequelize.query("SELECT 1");
 		return { database: "ok" };
+	}
+
+	/**
+	 * Runs a new building's job at once: the building with its workflow, or, if the workflows
+	 * service does not answer in time, with `workflow: null` while the job waits for the
+	 * reconciler.
+	 */
+	async createWorkflowNow(ctx: Context, { building, job }: { building: Building; job: OutboxJob }): Promise<BuildingWithWorkflow> {
+		try {
+			const workflow = await this.runJob(job, ctx);
+			return { ...building, workflowStatus: "created", workflowId: workflow?.id ?? null, workflow };
+		} catch (err) {
+			this.logger.warn(`Workflow of building ${building.id} is pending: ${(err as Error).message}`);
+			await this.postpone(job, err as Error);
+			return { ...building, workflow: null };
+		}
 	}
 
 	/**
