@@ -19,11 +19,19 @@ import type {
 	Workflow,
 	WorkflowIdParams,
 } from "../types";
+import { Batcher } from "./batcher";
 import { IdempotencyKeys, requestHash } from "./idempotency";
 import { Outbox, type OutboxJob } from "./outbox";
 import { idRule, nameRule, pageRules, sortRule } from "./params";
 
 export const DEFAULT_WORKFLOW_NAME = "New Workflow";
+
+/** A job done: its building's workflow exists. */
+interface Completion {
+	jobId: string;
+	buildingId: number;
+	workflowId: number;
+}
 
 interface BuildingsSettings {
 	/** ms a request waits for the workflows service before answering "pending". */
@@ -53,6 +61,7 @@ interface BuildingsSettings {
 export default class BuildingsService extends MoleculerService<BuildingsSettings> {
 	declare outbox: Outbox;
 	declare idempotencyKeys: IdempotencyKeys;
+	declare completions: Batcher<Completion>;
 	declare reconcileTimer: NodeJS.Timeout | undefined;
 	declare reconciling: Promise<void> | undefined;
 	declare lastPurge: number;
@@ -206,14 +215,18 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 			await this.outbox.done(job.id);
 			return null;
 		}
-		await this.traced(parentCtx, "mark workflow created", () =>
-			this.sequelize.query(
-				`WITH done AS (DELETE FROM "outbox" WHERE "id" = :jobId)
-				 UPDATE "buildings" SET "workflowStatus" = 'created', "workflowId" = :workflowId, "updatedAt" = now() WHERE "id" = :buildingId`,
-				{ replacements: { jobId: job.id, workflowId: workflow.id, buildingId } },
-			),
-		);
+		await this.traced(parentCtx, "mark workflow created", () => this.completions.add({ jobId: job.id, buildingId, workflowId: workflow.id }));
 		return workflow;
+	}
+
+	/** Marks buildings' workflows created and drops their jobs: one statement for many. */
+	async markCreated(done: Completion[]): Promise<void> {
+		await this.sequelize.query(
+			`WITH done AS (SELECT * FROM unnest(ARRAY[:jobIds]::bigint[], ARRAY[:buildingIds]::integer[], ARRAY[:workflowIds]::integer[]) AS d("jobId", "buildingId", "workflowId")),
+			 jobs AS (DELETE FROM "outbox" WHERE "id" IN (SELECT "jobId" FROM done))
+			 UPDATE "buildings" AS b SET "workflowStatus" = 'created', "workflowId" = done."workflowId", "updatedAt" = now() FROM done WHERE b."id" = done."buildingId"`,
+			{ replacements: { jobIds: done.map(d => d.jobId), buildingIds: done.map(d => d.buildingId), workflowIds: done.map(d => d.workflowId) } },
+		);
 	}
 
 	/**
@@ -280,6 +293,7 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 		// A job's lease outlasts one attempt, so no two nodes run it at once.
 		this.outbox = new Outbox(this.sequelize, { leaseMs: workflowCallTimeout + 5000, maxBackoffMs: outboxMaxBackoff });
 		this.idempotencyKeys = new IdempotencyKeys(this.sequelize, idempotencyKeyTtlHours);
+		this.completions = new Batcher(done => this.markCreated(done));
 		this.lastPurge = 0;
 	}
 
