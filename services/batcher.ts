@@ -1,15 +1,16 @@
 /**
  * Group commit: calls that arrive while a batch is being written wait and go together in the
  * next one. Idle, a call runs at once (on the next turn of the event loop); under load, one
- * statement serves many requests. Each call resolves once its batch is written.
+ * statement serves many requests. Each call gets its own result, in the order given, once its
+ * batch is written.
  */
-export class Batcher<T> {
-	private pending: { item: T; resolve(): void; reject(err: unknown): void }[] = [];
+export class Batcher<T, R = void> {
+	private pending: { item: T; resolve(result: R): void; reject(err: unknown): void }[] = [];
 	private running = false;
 
-	constructor(private readonly write: (items: T[]) => Promise<void>) {}
+	constructor(private readonly write: (items: T[]) => Promise<R[]>) {}
 
-	add(item: T): Promise<void> {
+	add(item: T): Promise<R> {
 		return new Promise((resolve, reject) => {
 			this.pending.push({ item, resolve, reject });
 			if (!this.running && this.pending.length === 1) setImmediate(() => void this.flush());
@@ -21,8 +22,8 @@ export class Batcher<T> {
 		this.running = true;
 		const batch = this.pending.splice(0);
 		try {
-			await this.write(batch.map(entry => entry.item));
-			for (const entry of batch) entry.resolve();
+			const results = await this.write(batch.map(entry => entry.item));
+			batch.forEach((entry, i) => entry.resolve(results[i]));
 		} catch (err) {
 			for (const entry of batch) entry.reject(err);
 		} finally {

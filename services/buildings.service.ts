@@ -26,6 +26,12 @@ import { idRule, nameRule, pageRules, sortRule } from "./params";
 
 export const DEFAULT_WORKFLOW_NAME = "New Workflow";
 
+/** A building to insert, with the payload of its first job. */
+interface NewBuilding {
+	name: string;
+	payload: OutboxJob["payload"];
+}
+
 /** A job done: its building's workflow exists. */
 interface Completion {
 	jobId: string;
@@ -62,6 +68,7 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 	declare outbox: Outbox;
 	declare idempotencyKeys: IdempotencyKeys;
 	declare completions: Batcher<Completion>;
+	declare newBuildings: Batcher<NewBuilding, { building: Building; job: OutboxJob }>;
 	declare reconcileTimer: NodeJS.Timeout | undefined;
 	declare reconciling: Promise<void> | undefined;
 	declare lastPurge: number;
@@ -178,21 +185,42 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 	/**
 	 * Saves a building and the job to create its workflow, atomically, in one statement (one
 	 * round trip on the hot path). The job is leased to the caller, which runs it at once.
+	 * Without a transaction, concurrent calls share one statement (see `newBuildings`).
 	 */
-	async insertWithJob(name: string, payload: OutboxJob["payload"], transaction?: Transaction): Promise<{ building: Building; job: OutboxJob }> {
-		const [row] = await this.sequelize.query<Building & { jobId: string; attempts: number }>(
-			`WITH building AS (
-				INSERT INTO "buildings" ("name", "workflowStatus", "createdAt", "updatedAt") VALUES (:name, 'pending', now(), now()) RETURNING *
+	insertWithJob(name: string, payload: OutboxJob["payload"], transaction?: Transaction): Promise<{ building: Building; job: OutboxJob }> {
+		return transaction ? this.insertBuildings([{ name, payload }], transaction).then(([saved]) => saved) : this.newBuildings.add({ name, payload });
+	}
+
+	/**
+	 * Inserts buildings with their jobs, in the order given, in one statement: ids are drawn
+	 * from the sequence first, so each row finds its request again.
+	 */
+	async insertBuildings(items: NewBuilding[], transaction?: Transaction): Promise<{ building: Building; job: OutboxJob }[]> {
+		const rows = await this.sequelize.query<Building & { position: string; jobId: string; attempts: number }>(
+			`WITH input AS (
+				SELECT nextval(pg_get_serial_sequence('buildings', 'id'))::integer AS "id", t."name", t."payload", t."position"
+				FROM unnest(ARRAY[:names]::varchar[], ARRAY[:payloads]::jsonb[]) WITH ORDINALITY AS t("name", "payload", "position")
+			), building AS (
+				INSERT INTO "buildings" ("id", "name", "workflowStatus", "createdAt", "updatedAt")
+				SELECT "id", "name", 'pending', now(), now() FROM input RETURNING *
 			), job AS (
 				INSERT INTO "outbox" ("buildingId", "kind", "payload", "attempts", "nextAttemptAt", "createdAt")
-				SELECT "id", 'createWorkflow', :payload, 1, now() + :leaseMs * interval '1 millisecond', now() FROM building
-				RETURNING "id", "attempts"
+				SELECT "id", 'createWorkflow', "payload", 1, now() + :leaseMs * interval '1 millisecond', now() FROM input
+				RETURNING "id", "buildingId", "attempts"
 			)
-			SELECT building.*, job."id" AS "jobId", job."attempts" FROM building, job`,
-			{ replacements: { name, payload: JSON.stringify(payload), leaseMs: this.outbox.leaseMs }, transaction, type: QueryTypes.SELECT },
+			SELECT building.*, input."position", job."id" AS "jobId", job."attempts"
+			FROM input JOIN building ON building."id" = input."id" JOIN job ON job."buildingId" = input."id"
+			ORDER BY input."position"`,
+			{
+				replacements: { names: items.map(i => i.name), payloads: items.map(i => JSON.stringify(i.payload)), leaseMs: this.outbox.leaseMs },
+				transaction,
+				type: QueryTypes.SELECT,
+			},
 		);
-		const { jobId, attempts, ...building } = row;
-		return { building, job: { id: jobId, buildingId: building.id, kind: "createWorkflow", payload, attempts } };
+		return rows.map(({ position: _position, jobId, attempts, ...building }, i) => ({
+			building,
+			job: { id: jobId, buildingId: building.id, kind: "createWorkflow", payload: items[i].payload, attempts },
+		}));
 	}
 
 	/**
@@ -220,13 +248,14 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 	}
 
 	/** Marks buildings' workflows created and drops their jobs: one statement for many. */
-	async markCreated(done: Completion[]): Promise<void> {
+	async markCreated(done: Completion[]): Promise<void[]> {
 		await this.sequelize.query(
 			`WITH done AS (SELECT * FROM unnest(ARRAY[:jobIds]::bigint[], ARRAY[:buildingIds]::integer[], ARRAY[:workflowIds]::integer[]) AS d("jobId", "buildingId", "workflowId")),
 			 jobs AS (DELETE FROM "outbox" WHERE "id" IN (SELECT "jobId" FROM done))
 			 UPDATE "buildings" AS b SET "workflowStatus" = 'created', "workflowId" = done."workflowId", "updatedAt" = now() FROM done WHERE b."id" = done."buildingId"`,
 			{ replacements: { jobIds: done.map(d => d.jobId), buildingIds: done.map(d => d.buildingId), workflowIds: done.map(d => d.workflowId) } },
 		);
+		return [];
 	}
 
 	/**
@@ -294,6 +323,7 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 		this.outbox = new Outbox(this.sequelize, { leaseMs: workflowCallTimeout + 5000, maxBackoffMs: outboxMaxBackoff });
 		this.idempotencyKeys = new IdempotencyKeys(this.sequelize, idempotencyKeyTtlHours);
 		this.completions = new Batcher(done => this.markCreated(done));
+		this.newBuildings = new Batcher(items => this.insertBuildings(items));
 		this.lastPurge = 0;
 	}
 
