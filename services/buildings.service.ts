@@ -12,6 +12,8 @@ import type {
 	BuildingWithWorkflow,
 	CreateBuildingParams,
 	CreateWorkflowParams,
+	CreateWorkflowsParams,
+	CreatedWorkflow,
 	ListBuildingsParams,
 	Page,
 	RemoveWorkflowsByBuildingParams,
@@ -69,6 +71,7 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 	declare idempotencyKeys: IdempotencyKeys;
 	declare completions: Batcher<Completion>;
 	declare newBuildings: Batcher<NewBuilding, { building: Building; job: OutboxJob }>;
+	declare workflowRequests: Batcher<CreateWorkflowParams, CreatedWorkflow>;
 	declare reconcileTimer: NodeJS.Timeout | undefined;
 	declare reconciling: Promise<void> | undefined;
 	declare lastPurge: number;
@@ -235,10 +238,15 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 			await this.outbox.done(job.id);
 			return null;
 		}
-		const workflow = await this.broker
-			.call<Workflow, CreateWorkflowParams>("workflows.create", { name: job.payload.name ?? DEFAULT_WORKFLOW_NAME, buildingId, requestKey: `building:${buildingId}` }, options)
-			// The building was removed meanwhile: there is nothing left to do.
-			.catch((err: Errors.MoleculerError) => (err.type === "BUILDING_REMOVED" ? null : Promise.reject(err)));
+		const request: CreateWorkflowParams = { name: job.payload.name ?? DEFAULT_WORKFLOW_NAME, buildingId, requestKey: `building:${buildingId}` };
+		// A traced request calls on its own, so that its trace shows the call; the others share
+		// one call with the creations running at the same time.
+		const workflow = parentCtx?.tracing
+			? await this.broker
+					.call<Workflow, CreateWorkflowParams>("workflows.create", request, options)
+					.catch((err: Errors.MoleculerError) => (err.type === "BUILDING_REMOVED" ? null : Promise.reject(err)))
+			: await this.workflowRequests.add(request);
+		// Null: the building was removed meanwhile, and there is nothing left to do.
 		if (!workflow) {
 			await this.outbox.done(job.id);
 			return null;
@@ -324,6 +332,9 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 		this.idempotencyKeys = new IdempotencyKeys(this.sequelize, idempotencyKeyTtlHours);
 		this.completions = new Batcher(done => this.markCreated(done));
 		this.newBuildings = new Batcher(items => this.insertBuildings(items));
+		this.workflowRequests = new Batcher(items =>
+			this.broker.call<CreatedWorkflow[], CreateWorkflowsParams>("workflows.createMany", { items }, { timeout: workflowCallTimeout }),
+		);
 		this.lastPurge = 0;
 	}
 

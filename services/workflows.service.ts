@@ -8,6 +8,8 @@ import { WorkflowModel } from "../models/workflow.model";
 import {
 	WORKFLOW_STATUSES,
 	type CreateWorkflowParams,
+	type CreateWorkflowsParams,
+	type CreatedWorkflow,
 	type ListWorkflowsParams,
 	type Page,
 	type RemoveWorkflowsByBuildingParams,
@@ -56,6 +58,39 @@ export default class WorkflowsService extends MoleculerService {
 		const { removed: _removed, ...workflow } = row;
 		this.logger.debug(`Workflow ${workflow.id} for building ${buildingId}.`);
 		return workflow;
+	}
+
+	/**
+	 * `create` for many workflows in one statement, in the order given: each result is the
+	 * workflow, or null if its building has been removed. Internal: the buildings service
+	 * sends the creations of concurrent requests together.
+	 */
+	@Action({
+		visibility: "public",
+		params: {
+			items: {
+				type: "array",
+				min: 1,
+				max: 1000,
+				items: { type: "object", strict: true, props: { name: nameRule, buildingId: idRule, requestKey: { type: "string", min: 1, max: 200, optional: true } } },
+			},
+			$$strict: true,
+		},
+	})
+	async createMany(ctx: Context<CreateWorkflowsParams>): Promise<CreatedWorkflow[]> {
+		const { items } = ctx.params;
+		const rows = await this.traced(ctx, "create workflows", () =>
+			this.sequelize.query<Workflow & { removed: boolean; position: string }>(
+				`SELECT f.*, t."position" FROM unnest(ARRAY[:names]::varchar[], ARRAY[:buildingIds]::integer[], ARRAY[:requestKeys]::varchar[]) WITH ORDINALITY AS t("name", "buildingId", "requestKey", "position")
+				 CROSS JOIN LATERAL create_workflow(t."name", t."buildingId", t."requestKey", :handledBy) AS f
+				 ORDER BY t."position"`,
+				{
+					replacements: { names: items.map(i => i.name), buildingIds: items.map(i => i.buildingId), requestKeys: items.map(i => i.requestKey ?? null), handledBy: this.broker.nodeID },
+					type: QueryTypes.SELECT,
+				},
+			),
+		);
+		return rows.map(({ removed, position: _position, ...workflow }) => (removed ? null : workflow));
 	}
 
 	/** One page of workflows, optionally only those of one building. */

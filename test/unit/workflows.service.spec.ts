@@ -57,4 +57,22 @@ describe("workflows service", () => {
 		expect((await call<Page<Workflow>>("workflows.list", { buildingId: 45 })).total).toBe(0);
 		expect((await call<Page<Workflow>>("workflows.list", { buildingId: 46 })).total).toBe(1);
 	});
+
+	it("createMany creates in the order given, keyed repeats included, and nothing for a removed building", async () => {
+		await call("workflows.removeByBuilding", { buildingId: 51 });
+		const items = [
+			{ name: "First", buildingId: 50, requestKey: "building:50" },
+			{ name: "Gone", buildingId: 51, requestKey: "building:51" },
+			{ name: "Second", buildingId: 52 },
+			{ name: "First", buildingId: 50, requestKey: "building:50" },
+		];
+		const [first, removed, second, repeat] = await call<(Workflow | null)[]>("workflows.createMany", { items });
+		expect(first).toMatchObject({ name: "First", buildingId: 50, handledBy: cluster.buildings.nodeID });
+		expect(removed).toBeNull();
+		expect(second).toMatchObject({ name: "Second", buildingId: 52 });
+		expect(repeat).toEqual(first);
+		expect(await query(cluster.workflowsDatabaseUrl, 'SELECT id FROM workflows WHERE "buildingId" IN (50, 51)')).toHaveLength(1);
+		expect(await rejection("workflows.createMany", { items: [] })).toMatchObject({ code: 422 });
+		expect(await rejection("workflows.createMany", { items: [{ name: "x", buildingId: 1, extra: true }] })).toMatchObject({ code: 422 });
+	});
 });
