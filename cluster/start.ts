@@ -107,8 +107,12 @@ async function waitUntilReady(timeoutMs: number): Promise<void> {
 	while (Date.now() < deadline) {
 		try {
 			const res = await fetch(`http://127.0.0.1:${port}/api/health/ready`);
-			const body = (await res.json()) as { message?: string; nodes?: string[] };
-			const missing = nodes.map(node => node.nodeID).filter(id => !body.nodes?.includes(id));
+			const body = (await res.json()) as { message?: string; nodes?: string[]; workflowsNodes?: string[] };
+			// Every node seen by the gateway, and every workflows node by the buildings node.
+			const missing = [
+				...nodes.map(node => node.nodeID).filter(id => !body.nodes?.includes(id)),
+				...nodes.filter(node => node.services === "workflows" && !body.workflowsNodes?.includes(node.nodeID)).map(node => `${node.nodeID} (for buildings-1)`),
+			];
 			if (res.ok && missing.length === 0 && ++inARow === 3) return;
 			if (!res.ok || missing.length > 0) inARow = 0;
 			last = res.ok ? `waiting for ${missing.join(", ")}` : String(body.message);

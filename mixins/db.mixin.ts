@@ -31,6 +31,8 @@ export interface DbStore {
 	model: ModelStatic<Model>;
 	/** The service's own connection pool, for transactions. */
 	sequelize: Sequelize;
+	/** moleculer-db's store of the service's table. */
+	adapter: { find(params: object): Promise<unknown[]> };
 	/** moleculer-db's defaults for a list: page 1, `pageSize`, limit and offset. */
 	sanitizeParams(ctx: Context, params: object): object;
 	/** moleculer-db's paged find: `{ rows, total, page, pageSize, totalPages }`. */

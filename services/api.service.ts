@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Errors, Service as MoleculerService, type Context } from "moleculer";
 import { Action, Service } from "moleculer-decorators";
 import ApiGateway from "moleculer-web";
-import type { BuildingWithWorkflow } from "../types";
+import type { BuildingsHealth, BuildingWithWorkflow } from "../types";
 import { integerFromEnv } from "../config/env";
 import { toHttpError, type HttpError } from "./http-errors";
+import { nodesRunning } from "./registry";
 
 type Check = "ok" | "failing";
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
@@ -99,17 +100,15 @@ export default class ApiService extends MoleculerService {
 
 	/**
 	 * Readiness: the transporter is connected, the buildings database answers, a workflows node
-	 * is up. Also lists the nodes this gateway sees.
+	 * is up. Also lists the nodes this gateway sees, and the workflows nodes the buildings node sees.
 	 */
 	@Action()
-	async ready(ctx: Context): Promise<{ status: "ready"; checks: Record<string, Check>; nodes: string[] } | HttpError> {
+	async ready(ctx: Context): Promise<{ status: "ready"; checks: Record<string, Check>; nodes: string[]; workflowsNodes: string[] } | HttpError> {
+		const buildings = await ctx.call<BuildingsHealth, object>("buildings.health", {}, { timeout: 2000, retries: 0 }).catch(() => undefined);
 		const checks: Record<string, Check> = {
 			transporter: this.broker.transit?.connected ? "ok" : "failing",
-			buildingsDatabase: await ctx.call("buildings.health", {}, { timeout: 2000, retries: 0 }).then(
-				(): Check => "ok",
-				(): Check => "failing",
-			),
-			workflows: this.hasAvailableNode("workflows") ? "ok" : "failing",
+			buildingsDatabase: buildings ? "ok" : "failing",
+			workflows: nodesRunning(this.broker, "workflows").length > 0 ? "ok" : "failing",
 		};
 		const failing = Object.keys(checks).filter(name => checks[name] !== "ok");
 		if (failing.length > 0) {
@@ -117,14 +116,7 @@ export default class ApiService extends MoleculerService {
 			(ctx.meta as ResponseMeta).$statusCode = 503;
 			return { name: "ServiceUnavailableError", message: `Not ready: ${failing.join(", ")}.`, code: 503, type: "NOT_READY", data: { checks } };
 		}
-		// Every node runs the internal $node service.
-		const services = this.broker.registry.getServiceList({ onlyAvailable: true }) as { name: string; nodeID: string }[];
-		const nodes = services.filter(service => service.name === "$node").map(service => service.nodeID).sort();
-		return { status: "ready", checks, nodes };
-	}
-
-	hasAvailableNode(serviceName: string): boolean {
-		const services = this.broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }) as { name: string }[];
-		return services.some(service => service.name === serviceName);
+		// The nodes this gateway sees, and the workflows nodes the buildings node can send work to.
+		return { status: "ready", checks, nodes: nodesRunning(this.broker, "$node"), workflowsNodes: buildings!.workflowsNodes };
 	}
 }

@@ -8,6 +8,7 @@ import { DbMixin, type DbStore } from "../mixins/db.mixin";
 import { BuildingModel } from "../models/building.model";
 import type {
 	Building,
+	BuildingsHealth,
 	BuildingIdParams,
 	BuildingWithWorkflow,
 	CreateBuildingParams,
@@ -22,6 +23,7 @@ import type {
 	WorkflowIdParams,
 } from "../types";
 import { Batcher } from "./batcher";
+import { nodesRunning } from "./registry";
 import { IdempotencyKeys, requestHash } from "./idempotency";
 import { Outbox, type OutboxJob } from "./outbox";
 import { idRule, nameRule, pageRules, sortRule } from "./params";
@@ -120,10 +122,20 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 			$$strict: true,
 		},
 	})
-	list(ctx: Context<ListBuildingsParams>): Promise<Page<Building>> {
+	async list(ctx: Context<ListBuildingsParams>): Promise<Page<Building>> {
 		const { search, ...paging } = ctx.params;
-		const filters = search ? { ...paging, search, searchFields: ["name"] } : paging;
-		return this.traced(ctx, "list buildings", () => this._list(ctx, this.sanitizeParams(ctx, { sort: "id", ...filters })) as Promise<Page<Building>>);
+		if (search) {
+			const params = this.sanitizeParams(ctx, { sort: "id", ...paging, search, searchFields: ["name"] });
+			return this.traced(ctx, "list buildings", () => this._list(ctx, params) as Promise<Page<Building>>);
+		}
+		// Unfiltered, the total comes from the count the triggers keep (migration 003), not count(*).
+		const params = this.sanitizeParams(ctx, { sort: "id", ...paging }) as { page: number; pageSize: number };
+		const [found, [{ n }]] = await this.traced(ctx, "list buildings", () =>
+			Promise.all([this.adapter.find(params), this.sequelize.query<{ n: string }>('SELECT "n" FROM "building_count"', { type: QueryTypes.SELECT })]),
+		);
+		const total = Number(n);
+		const rows = (await this.transformDocuments(ctx, params, found)) as Building[];
+		return { rows, total, page: params.page, pageSize: params.pageSize, totalPages: Math.ceil(total / params.pageSize) };
 	}
 
 	/** One building with its workflow (null while pending); 404 if there is none with this id. */
@@ -162,11 +174,14 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 		return this.toBuilding(ctx, row);
 	}
 
-	/** Whether this node reaches its database. Internal: for the gateway's readiness check. */
+	/**
+	 * Whether this node reaches its database, and which workflows nodes it can send work to.
+	 * Internal: for the gateway's readiness check.
+	 */
 	@Action({ visibility: "public" })
-	async health(): Promise<{ database: "ok" }> {
+	async health(): Promise<BuildingsHealth> {
 		await this.sequelize.query("SELECT 1");
-		return { database: "ok" };
+		return { database: "ok", workflowsNodes: nodesRunning(this.broker, "workflows") };
 	}
 
 	/**

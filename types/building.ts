@@ -41,3 +41,10 @@ export interface ListBuildingsParams {
 	sort?: string;
 	search?: string;
 }
+
+/** What `buildings.health` answers. */
+export interface BuildingsHealth {
+	database: "ok";
+	/** The workflows nodes this buildings node sees. */
+	workflowsNodes: string[];
+}

@@ -1,9 +1,11 @@
 import type { Migration } from "../../mixins/db.mixin";
 import * as createBuildings from "./001-create-buildings";
 import * as outboxAndIdempotency from "./002-outbox-and-idempotency";
+import * as buildingCount from "./003-building-count";
 
 /** The buildings schema, oldest first. Append; never edit one that has shipped. */
 export const buildingsMigrations: Migration[] = [
 	{ name: "001-create-buildings", ...createBuildings },
 	{ name: "002-outbox-and-idempotency", ...outboxAndIdempotency },
+	{ name: "003-building-count", ...buildingCount },
 ];

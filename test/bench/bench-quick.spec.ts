@@ -21,7 +21,7 @@ describe("npm run bench -- --quick", () => {
 			errors: expect.any(Number),
 			non2xx: expect.any(Number),
 		});
-		const scenarios = ["POST /buildings, 10 conn", "POST /buildings, 50 conn", "GET /buildings/:id, 50 conn", "list, 1k rows, 50 conn", "list, 100k rows, 50 conn", "POST /buildings, 50 conn, 1 workflows node"];
+		const scenarios = ["POST /buildings, 10 conn", "POST /buildings, 50 conn", "GET /buildings/:id, 50 conn", "list, 1k rows, 50 conn", "list, 100k rows, 50 conn", "list, 100k rows, any page, 50 conn", "POST /buildings, 50 conn, 1 workflows node"];
 		for (const name of scenarios) {
 			expect([name, results.scenarios[name]]).toEqual([name, figures]);
 			expect(results.scenarios[name].requests).toBeGreaterThan(0);

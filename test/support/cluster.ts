@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { ServiceBroker, type BrokerOptions } from "moleculer";
 import config from "../../moleculer.config";
+import { nodesRunning } from "../../services/registry";
 import { NATS_URL, createDatabase, dropDatabase, uniqueName, waitFor } from "./infra";
 
 export interface ClusterOptions {
@@ -88,16 +89,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 		// All at once, as containers would: the migrations must cope.
 		await Promise.all(brokers.map(broker => broker.start()));
 		const expected = transporter === null ? 1 : workflowsNodes;
-		await waitFor(`${expected} workflows node(s) in the registry`, () => availableNodes(buildings, "workflows").length === expected);
+		await waitFor(`${expected} workflows node(s) in the registry`, () => nodesRunning(buildings, "workflows").length === expected);
 		const gateway = brokers.find(broker => broker.getLocalService("api"));
-		if (gateway) await waitFor("the gateway to see buildings and workflows", () => availableNodes(gateway, "buildings").length > 0 && availableNodes(gateway, "workflows").length === expected);
+		if (gateway) await waitFor("the gateway to see buildings and workflows", () => nodesRunning(gateway, "buildings").length > 0 && nodesRunning(gateway, "workflows").length === expected);
 		const server = gateway?.getLocalService("api")?.server as { address(): AddressInfo } | undefined;
 		const apiUrl = server ? `http://127.0.0.1:${server.address().port}/api` : "";
 		const addWorkflowsNode = async () => {
 			const broker = node(`workflows-added-${brokers.length}`, ["workflows"]);
 			brokers.push(broker);
 			await broker.start();
-			await waitFor(`${broker.nodeID} in the registry`, () => availableNodes(buildings, "workflows").includes(broker.nodeID));
+			await waitFor(`${broker.nodeID} in the registry`, () => nodesRunning(buildings, "workflows").includes(broker.nodeID));
 			return broker;
 		};
 		return { namespace, buildingsDatabaseUrl, workflowsDatabaseUrl, brokers, buildings, apiUrl, addWorkflowsNode, stop };
@@ -105,10 +106,4 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 		await stop();
 		throw err;
 	}
-}
-
-/** nodeIDs of the nodes that run `service` and are available, as `broker` sees them. */
-export function availableNodes(broker: ServiceBroker, service: string): string[] {
-	const list = broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }) as { name: string; nodeID: string }[];
-	return list.filter(s => s.name === service).map(s => s.nodeID);
 }

@@ -60,4 +60,12 @@ describe("buildings service", () => {
 		expect(await query(cluster.workflowsDatabaseUrl, 'SELECT id FROM workflows WHERE "buildingId" = $1', [building.id])).toEqual([]);
 		expect(await query(cluster.buildingsDatabaseUrl, "SELECT id FROM buildings WHERE id = $1", [building.id])).toEqual([]);
 	});
+
+	it("list's total stays exact through concurrent creations and removals", async () => {
+		const created = await Promise.all(Array.from({ length: 20 }, (_, i) => call<Building>("buildings.create", { name: `Counted ${i}` })));
+		await Promise.all(created.slice(0, 5).map(b => call("buildings.remove", { id: b.id })));
+		const page = await call<Page<Building>>("buildings.list", { pageSize: 1 });
+		expect(page.total).toBe(await count(cluster.buildingsDatabaseUrl, "buildings"));
+		expect(page.totalPages).toBe(page.total);
+	});
 });
