@@ -8,7 +8,11 @@ export class Batcher<T, R = void> {
 	private pending: { item: T; resolve(result: R): void; reject(err: unknown): void }[] = [];
 	private running = false;
 
-	constructor(private readonly write: (items: T[]) => Promise<R[]>) {}
+	constructor(
+		private readonly write: (items: T[]) => Promise<R[]>,
+		/** The most calls one batch takes; the rest wait for the next. */
+		private readonly maxBatch = 500,
+	) {}
 
 	add(item: T): Promise<R> {
 		return new Promise((resolve, reject) => {
@@ -20,7 +24,7 @@ export class Batcher<T, R = void> {
 	private async flush(): Promise<void> {
 		if (this.running || this.pending.length === 0) return;
 		this.running = true;
-		const batch = this.pending.splice(0);
+		const batch = this.pending.splice(0, this.maxBatch);
 		try {
 			const results = await this.write(batch.map(entry => entry.item));
 			batch.forEach((entry, i) => entry.resolve(results[i]));
