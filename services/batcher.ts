@@ -27,6 +27,8 @@ export class Batcher<T, R = void> {
 		const batch = this.pending.splice(0, this.maxBatch);
 		try {
 			const results = await this.write(batch.map(entry => entry.item));
+			// Each caller must get its own result: a short or long answer is a bug, not a partial success.
+			if (results.length !== batch.length) throw new Error(`A batch of ${batch.length} calls got ${results.length} results.`);
 			batch.forEach((entry, i) => entry.resolve(results[i]));
 		} catch (err) {
 			for (const entry of batch) entry.reject(err);

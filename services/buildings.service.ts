@@ -13,8 +13,6 @@ import type {
 	BuildingWithWorkflow,
 	CreateBuildingParams,
 	CreateWorkflowParams,
-	CreateWorkflowsParams,
-	CreatedWorkflow,
 	ListBuildingsParams,
 	Page,
 	RemoveWorkflowsByBuildingParams,
@@ -73,7 +71,6 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 	declare idempotencyKeys: IdempotencyKeys;
 	declare completions: Batcher<Completion>;
 	declare newBuildings: Batcher<NewBuilding, { building: Building; job: OutboxJob }>;
-	declare workflowRequests: Batcher<CreateWorkflowParams, CreatedWorkflow>;
 	declare reconcileTimer: NodeJS.Timeout | undefined;
 	declare reconciling: Promise<void> | undefined;
 	declare lastPurge: number;
@@ -254,13 +251,10 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 			return null;
 		}
 		const request: CreateWorkflowParams = { name: job.payload.name ?? DEFAULT_WORKFLOW_NAME, buildingId, requestKey: `building:${buildingId}` };
-		// A traced request calls on its own, so that its trace shows the call; the others share
-		// one call with the creations running at the same time.
-		const workflow = parentCtx?.tracing
-			? await this.broker
-					.call<Workflow, CreateWorkflowParams>("workflows.create", request, options)
-					.catch((err: Errors.MoleculerError) => (err.type === "BUILDING_REMOVED" ? null : Promise.reject(err)))
-			: await this.workflowRequests.add(request);
+		// One request per building on the queue group: whichever workflows node takes it.
+		const workflow = await this.broker
+			.call<Workflow, CreateWorkflowParams>("workflows.create", request, options)
+			.catch((err: Errors.MoleculerError) => (err.type === "BUILDING_REMOVED" ? null : Promise.reject(err)));
 		// Null: the building was removed meanwhile, and there is nothing left to do.
 		if (!workflow) {
 			await this.outbox.done(job.id);
@@ -278,7 +272,7 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 			 UPDATE "buildings" AS b SET "workflowStatus" = 'created', "workflowId" = done."workflowId", "updatedAt" = now() FROM done WHERE b."id" = done."buildingId"`,
 			{ replacements: { jobIds: done.map(d => d.jobId), buildingIds: done.map(d => d.buildingId), workflowIds: done.map(d => d.workflowId) } },
 		);
-		return [];
+		return done.map(() => undefined);
 	}
 
 	/**
@@ -347,9 +341,6 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 		this.idempotencyKeys = new IdempotencyKeys(this.sequelize, idempotencyKeyTtlHours);
 		this.completions = new Batcher(done => this.markCreated(done));
 		this.newBuildings = new Batcher(items => this.insertBuildings(items));
-		this.workflowRequests = new Batcher(items =>
-			this.broker.call<CreatedWorkflow[], CreateWorkflowsParams>("workflows.createMany", { items }, { timeout: workflowCallTimeout }),
-		);
 		this.lastPurge = 0;
 	}
 

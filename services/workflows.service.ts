@@ -8,8 +8,6 @@ import { WorkflowModel } from "../models/workflow.model";
 import {
 	WORKFLOW_STATUSES,
 	type CreateWorkflowParams,
-	type CreateWorkflowsParams,
-	type CreatedWorkflow,
 	type ListWorkflowsParams,
 	type Page,
 	type RemoveWorkflowsByBuildingParams,
@@ -17,6 +15,7 @@ import {
 	type Workflow,
 	type WorkflowIdParams,
 } from "../types";
+import { Batcher } from "./batcher";
 import { idRule, nameRule, pageRules, sortRule } from "./params";
 
 /**
@@ -31,10 +30,15 @@ import { idRule, nameRule, pageRules, sortRule } from "./params";
 	},
 })
 export default class WorkflowsService extends MoleculerService {
+	declare newWorkflows: Batcher<CreateWorkflowParams, Workflow | null>;
+
 	/**
 	 * Creates a workflow for a building, handled by this node. With a `requestKey`, a repeated
 	 * call returns the workflow the first one created. 409 BUILDING_REMOVED once the building's
 	 * workflows have been removed. Internal: only other services call it.
+	 *
+	 * Each call is one request on the NATS queue group; the calls this node handles at the same
+	 * moment are written together, in one statement (see `newWorkflows`).
 	 */
 	@Action({
 		visibility: "public",
@@ -47,50 +51,10 @@ export default class WorkflowsService extends MoleculerService {
 	})
 	async create(ctx: Context<CreateWorkflowParams>): Promise<Workflow> {
 		const { name, buildingId, requestKey } = ctx.params;
-		// One round trip on the hot path: see migration 003 for what the function does.
-		const [row] = await this.traced(ctx, "create workflow", () =>
-			this.sequelize.query<Workflow & { removed: boolean }>("SELECT * FROM create_workflow(:name, :buildingId, :requestKey, :handledBy)", {
-				replacements: { name, buildingId, requestKey: requestKey ?? null, handledBy: this.broker.nodeID },
-				type: QueryTypes.SELECT,
-			}),
-		);
-		if (row.removed) throw new BuildingRemovedError(buildingId);
-		const { removed: _removed, ...workflow } = row;
+		const workflow = await this.traced(ctx, "create workflow", () => this.newWorkflows.add({ name, buildingId, requestKey }));
+		if (!workflow) throw new BuildingRemovedError(buildingId);
 		this.logger.debug(`Workflow ${workflow.id} for building ${buildingId}.`);
 		return workflow;
-	}
-
-	/**
-	 * `create` for many workflows in one statement, in the order given: each result is the
-	 * workflow, or null if its building has been removed. Internal: the buildings service
-	 * sends the creations of concurrent requests together.
-	 */
-	@Action({
-		visibility: "public",
-		params: {
-			items: {
-				type: "array",
-				min: 1,
-				max: 1000,
-				items: { type: "object", strict: true, props: { name: nameRule, buildingId: idRule, requestKey: { type: "string", min: 1, max: 200, optional: true } } },
-			},
-			$$strict: true,
-		},
-	})
-	async createMany(ctx: Context<CreateWorkflowsParams>): Promise<CreatedWorkflow[]> {
-		const { items } = ctx.params;
-		const rows = await this.traced(ctx, "create workflows", () =>
-			this.sequelize.query<Workflow & { removed: boolean; position: string }>(
-				`SELECT f.*, t."position" FROM unnest(ARRAY[:names]::varchar[], ARRAY[:buildingIds]::integer[], ARRAY[:requestKeys]::varchar[]) WITH ORDINALITY AS t("name", "buildingId", "requestKey", "position")
-				 CROSS JOIN LATERAL create_workflow(t."name", t."buildingId", t."requestKey", :handledBy) AS f
-				 ORDER BY t."position"`,
-				{
-					replacements: { names: items.map(i => i.name), buildingIds: items.map(i => i.buildingId), requestKeys: items.map(i => i.requestKey ?? null), handledBy: this.broker.nodeID },
-					type: QueryTypes.SELECT,
-				},
-			),
-		);
-		return rows.map(({ removed, position: _position, ...workflow }) => (removed ? null : workflow));
 	}
 
 	/** One page of workflows, optionally only those of one building. */
@@ -184,6 +148,49 @@ export default class WorkflowsService extends MoleculerService {
 	 */
 	async lockBuilding(buildingId: number, transaction: Transaction): Promise<void> {
 		await this.sequelize.query("SELECT pg_advisory_xact_lock(:buildingId)", { replacements: { buildingId }, transaction });
+	}
+
+	/**
+	 * Creates the workflows of several `create` calls in one statement (group commit), each
+	 * through `create_workflow` (migration 003). Returns, in the order given, each workflow, or
+	 * null if its building has been removed. The statement takes the per-building locks in
+	 * `buildingId` order, so two nodes' overlapping statements cannot deadlock.
+	 */
+	async insertWorkflows(requests: CreateWorkflowParams[]): Promise<(Workflow | null)[]> {
+		const order = requests.map((_, index) => index).sort((a, b) => requests[a].buildingId - requests[b].buildingId);
+		const sorted = order.map(index => requests[index]);
+		const rows = await this.sequelize.query<Workflow & { removed: boolean; position: string }>(
+			`SELECT f.*, t."position"
+			 FROM unnest(ARRAY[:names]::varchar[], ARRAY[:buildingIds]::integer[], ARRAY[:requestKeys]::varchar[])
+				WITH ORDINALITY AS t("name", "buildingId", "requestKey", "position")
+			 CROSS JOIN LATERAL create_workflow(t."name", t."buildingId", t."requestKey", :handledBy) AS f
+			 ORDER BY t."position"`,
+			{
+				replacements: {
+					names: sorted.map(r => r.name),
+					buildingIds: sorted.map(r => r.buildingId),
+					requestKeys: sorted.map(r => r.requestKey ?? null),
+					handledBy: this.broker.nodeID,
+				},
+				type: QueryTypes.SELECT,
+			},
+		);
+		if (rows.length !== requests.length) throw new Error(`Workflow batch out of step: ${rows.length} rows for ${requests.length} requests.`);
+		const results = new Array<Workflow | null>(requests.length);
+		rows.forEach(({ removed, position: _position, ...workflow }, i) => {
+			const request = sorted[i];
+			// A row for another building would hand one caller another's workflow: refuse the batch.
+			if (workflow.buildingId !== request.buildingId) {
+				throw new Error(`Workflow batch out of step: row ${i} is for building ${workflow.buildingId}, not ${request.buildingId}.`);
+			}
+			results[order[i]] = removed ? null : workflow;
+		});
+		return results;
+	}
+
+	/** Group commit of `create`: the calls that arrive while a statement runs go in the next. */
+	created(): void {
+		this.newWorkflows = new Batcher(requests => this.insertWorkflows(requests));
 	}
 
 	toWorkflow(ctx: Context, row: unknown): Promise<Workflow> {

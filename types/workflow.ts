@@ -23,13 +23,6 @@ export interface CreateWorkflowParams {
 	requestKey?: string;
 }
 
-export interface CreateWorkflowsParams {
-	items: CreateWorkflowParams[];
-}
-
-/** One result of `workflows.createMany`: the workflow, or null if its building was removed. */
-export type CreatedWorkflow = Workflow | null;
-
 export interface UpdateWorkflowParams {
 	id: number;
 	name?: string;

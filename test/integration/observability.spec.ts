@@ -14,14 +14,11 @@ describe("observability", () => {
 		});
 		afterAll(() => cluster?.stop());
 
-		it("serves Prometheus request counts and latencies of buildings.create and workflows.create(Many)", async () => {
-			for (let i = 0; i < 3; i++) await cluster.buildings.call("buildings.create", { name: `Measured ${i}` });
-			// A creation that is not traced goes through createMany, the batched form of create.
-			await cluster.buildings.call("workflows.create", { name: "Direct 1", buildingId: 9001 });
-			await cluster.buildings.call("workflows.create", { name: "Direct 2", buildingId: 9002 });
-			await cluster.buildings.call("workflows.create", { name: "Direct 3", buildingId: 9003 });
+		it("serves Prometheus request counts and latencies of buildings.create and workflows.create", async () => {
+			// Concurrent, so that the workflows node writes them together: still one request each.
+			await Promise.all([0, 1, 2].map(i => cluster.buildings.call("buildings.create", { name: `Measured ${i}` })));
 			const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-			for (const action of ["buildings.create", "workflows.createMany", "workflows.create"]) {
+			for (const action of ["buildings.create", "workflows.create"]) {
 				expect(text).toMatch(new RegExp(`moleculer_request_total\\{[^}]*action="${action}"[^}]*\\} 3\\b`));
 				expect(text).toMatch(new RegExp(`moleculer_request_time_(bucket|count)\\{[^}]*action="${action}"`));
 			}

@@ -25,4 +25,11 @@ describe("Batcher", () => {
 		expect(sizes).toEqual([3, 2]);
 		expect(outcomes.map(o => o.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "rejected", "rejected"]);
 	});
+
+	it("fails every call of a batch whose results do not match its calls", async () => {
+		const batcher = new Batcher<number, number>(async items => items.slice(1));
+		const outcomes = await Promise.allSettled([1, 2, 3].map(i => batcher.add(i)));
+		expect(outcomes.map(o => o.status)).toEqual(["rejected", "rejected", "rejected"]);
+		expect((outcomes[0] as PromiseRejectedResult).reason.message).toBe("A batch of 3 calls got 2 results.");
+	});
 });

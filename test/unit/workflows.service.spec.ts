@@ -58,21 +58,34 @@ describe("workflows service", () => {
 		expect((await call<Page<Workflow>>("workflows.list", { buildingId: 46 })).total).toBe(1);
 	});
 
-	it("createMany creates in the order given, keyed repeats included, and nothing for a removed building", async () => {
+	it("concurrent creates share one statement: each caller gets its own workflow, keyed repeats the first, a removed building 409", async () => {
 		await call("workflows.removeByBuilding", { buildingId: 51 });
-		const items = [
-			{ name: "First", buildingId: 50, requestKey: "building:50" },
-			{ name: "Gone", buildingId: 51, requestKey: "building:51" },
-			{ name: "Second", buildingId: 52 },
-			{ name: "First", buildingId: 50, requestKey: "building:50" },
-		];
-		const [first, removed, second, repeat] = await call<(Workflow | null)[]>("workflows.createMany", { items });
-		expect(first).toMatchObject({ name: "First", buildingId: 50, handledBy: cluster.buildings.nodeID });
-		expect(removed).toBeNull();
-		expect(second).toMatchObject({ name: "Second", buildingId: 52 });
-		expect(repeat).toEqual(first);
+		const service = cluster.buildings.getLocalService("workflows") as unknown as { insertWorkflows(r: unknown[]): Promise<unknown[]> };
+		const batchSizes: number[] = [];
+		const insertWorkflows = service.insertWorkflows.bind(service);
+		service.insertWorkflows = requests => (batchSizes.push(requests.length), insertWorkflows(requests));
+		try {
+			const outcomes = await Promise.allSettled([
+				call<Workflow>("workflows.create", { name: "Later", buildingId: 60 }),
+				call<Workflow>("workflows.create", { name: "First", buildingId: 50, requestKey: "building:50" }),
+				call<Workflow>("workflows.create", { name: "Gone", buildingId: 51, requestKey: "building:51" }),
+				call<Workflow>("workflows.create", { name: "Second", buildingId: 52 }),
+				call<Workflow>("workflows.create", { name: "First", buildingId: 50, requestKey: "building:50" }),
+			]);
+			const [later, first, removed, second, repeat] = outcomes;
+			expect(later).toMatchObject({ status: "fulfilled", value: { name: "Later", buildingId: 60 } });
+			expect(first).toMatchObject({ status: "fulfilled", value: { name: "First", buildingId: 50, handledBy: cluster.buildings.nodeID } });
+			expect(removed).toMatchObject({ status: "rejected", reason: { code: 409, type: "BUILDING_REMOVED" } });
+			expect(second).toMatchObject({ status: "fulfilled", value: { name: "Second", buildingId: 52 } });
+			expect(repeat).toEqual(first);
+		} finally {
+			service.insertWorkflows = insertWorkflows;
+		}
+		expect(batchSizes).toEqual([5]);
 		expect(await query(cluster.workflowsDatabaseUrl, 'SELECT id FROM workflows WHERE "buildingId" IN (50, 51)')).toHaveLength(1);
-		expect(await rejection("workflows.createMany", { items: [] })).toMatchObject({ code: 422 });
-		expect(await rejection("workflows.createMany", { items: [{ name: "x", buildingId: 1, extra: true }] })).toMatchObject({ code: 422 });
+	});
+
+	it("has no batch action: each workflow is one workflows.create request", async () => {
+		expect(await rejection("workflows.createMany", { items: [{ name: "x", buildingId: 1 }] })).toMatchObject({ name: "ServiceNotFoundError" });
 	});
 });
