@@ -26,6 +26,14 @@ export class DatabaseUnavailableError extends MoleculerRetryableError {
 	}
 }
 
+/** 503: the statement lost a deadlock or a serialization conflict; running it again will do. */
+export class TransactionConflictError extends MoleculerRetryableError {
+	constructor() {
+		super("The database was busy with a conflicting change. Try again.", 503, "TRANSACTION_CONFLICT");
+		this.name = "ServiceUnavailableError";
+	}
+}
+
 /**
  * Turns a Sequelize error into the Moleculer error a client should see: the status says what
  * happened, the message never carries SQL. Anything that is not a database error passes as is.
@@ -56,6 +64,8 @@ export function toMoleculerError(err: Error): Error {
 		if (sqlState.startsWith("22")) {
 			return new MoleculerClientError("A value is out of range or malformed.", 422, "INVALID_VALUE");
 		}
+		// 40P01 deadlock detected, 40001 serialization failure: Postgres rolled the statement back.
+		if (sqlState === "40P01" || sqlState === "40001") return new TransactionConflictError();
 		// No SQLSTATE: the driver lost the connection ("Connection terminated unexpectedly").
 		// Class 57/08: the server is shutting down or the connection broke mid-query.
 		if (sqlState === "" || sqlState.startsWith("57") || sqlState.startsWith("08")) {

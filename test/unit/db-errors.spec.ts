@@ -56,6 +56,26 @@ describe("toMoleculerError", () => {
 		expect(err).toMatchObject({ code: 503, type: "DATABASE_UNAVAILABLE" });
 	});
 
+	it("a deadlock is a retryable 503, not a 500", async () => {
+		const [a, b] = [await Thing().create({ code: "lock-a" }), await Thing().create({ code: "lock-b" })];
+		const lockBoth = (first: unknown, second: unknown) =>
+			sequelize.transaction(async transaction => {
+				await Thing().update({ size: 1 }, { where: { id: first }, transaction });
+				await new Promise(resolve => setTimeout(resolve, 200));
+				await Thing().update({ size: 2 }, { where: { id: second }, transaction });
+			});
+		// Two transactions lock the same rows in opposite order: Postgres aborts one of them.
+		const outcomes = await Promise.allSettled([lockBoth(a.get("id"), b.get("id")), lockBoth(b.get("id"), a.get("id"))]);
+		const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+		expect(failed).toHaveLength(1);
+		expect(toMoleculerError(failed[0].reason)).toMatchObject({ code: 503, type: "TRANSACTION_CONFLICT", retryable: true });
+	});
+
+	it("a serialization failure is a retryable 503", async () => {
+		const err = await failure(() => sequelize.query("DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$"));
+		expect(err).toMatchObject({ code: 503, type: "TRANSACTION_CONFLICT", retryable: true });
+	});
+
 	it("moleculer-db's 404 gets the NOT_FOUND type; other errors pass unchanged", () => {
 		const dbNotFound = Object.assign(new Error("Entity not found"), { name: "EntityNotFoundError", code: 404, data: { id: 7 } });
 		expect(toMoleculerError(dbNotFound)).toBeInstanceOf(EntityNotFoundError);
