@@ -114,28 +114,30 @@ export function DbMixin({ database, model, migrations }: DbMixinOptions): Partia
 		},
 
 		async started() {
-			await migrate(this.sequelize, migrations, database);
-			this.logger.info(`Database "${database}" ready: ${migrations.length} migration(s) applied.`);
+			const applied = await migrate(this.sequelize, migrations, database);
+			// Nodes starting together find the schema done by the first: say which one did the work.
+			this.logger.info(`Database "${database}" ready: ${applied > 0 ? `applied ${applied} migration(s)` : `schema up to date (${migrations.length} migrations)`}.`);
 		},
 	};
 }
 
 /**
  * Applies pending migrations. Nodes starting together against an empty database queue on a
- * Postgres advisory lock, so the schema is created once and the others find it done.
+ * Postgres advisory lock, so the schema is created once and the others find it done. Returns
+ * how many this call applied.
  */
-async function migrate(sequelize: Sequelize, migrations: Migration[], lockName: string): Promise<void> {
+async function migrate(sequelize: Sequelize, migrations: Migration[], lockName: string): Promise<number> {
 	const umzug = new Umzug({
 		migrations,
 		context: sequelize.getQueryInterface(),
 		storage: new SequelizeStorage({ sequelize, tableName: "schema_migrations" }),
 		logger: undefined,
 	});
-	await sequelize.transaction(async transaction => {
+	return sequelize.transaction(async transaction => {
 		await sequelize.query("SELECT pg_advisory_xact_lock(hashtext(:lockName))", {
 			replacements: { lockName: `migrations:${lockName}` },
 			transaction,
 		});
-		await umzug.up();
+		return (await umzug.up()).length;
 	});
 }

@@ -104,7 +104,10 @@ export default class ApiService extends MoleculerService {
 	 */
 	@Action()
 	async ready(ctx: Context): Promise<{ status: "ready"; checks: Record<string, Check>; nodes: string[]; workflowsNodes: string[] } | HttpError> {
-		const buildings = await ctx.call<BuildingsHealth, object>("buildings.health", {}, { timeout: 2000, retries: 0 }).catch(() => undefined);
+		// Asked only once discovered: calling a service the registry lacks logs a warning, and a
+		// probe polling a starting cluster would fill the log with them.
+		const discovered = nodesRunning(this.broker, "buildings").length > 0;
+		const buildings = discovered ? await ctx.call<BuildingsHealth, object>("buildings.health", {}, { timeout: 2000, retries: 0 }).catch(() => undefined) : undefined;
 		const checks: Record<string, Check> = {
 			transporter: this.broker.transit?.connected ? "ok" : "failing",
 			buildingsDatabase: buildings ? "ok" : "failing",
