@@ -4,15 +4,16 @@
  * usual variables, or on the embedded default; loopback only; stops everything it started.
  * `npm run bench -- --quick` is a short smoke run. Results: bench/results/<time>.json and .md.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { connect } from "nats";
-import { Client } from "pg";
 import { freePort } from "../cluster/ports";
 import { NatsServer } from "../cluster/nats-server";
 import { memoryOf, startBenchCluster, type BenchCluster } from "./cluster";
+import { seedBuildings, sql } from "./database";
 import { load, type LoadFigures } from "./load";
+import { report, type Results } from "./report";
 import { natsRequestReply, rawHttp, rawInsert } from "./yardsticks";
 
 const quick = process.argv.includes("--quick");
@@ -22,39 +23,8 @@ const warmupSeconds = quick ? 1 : 3;
 const INSERTS_PER_CREATION = 3;
 const POOL_SIZE = Number(process.env.DB_POOL_MAX) || 10;
 
-interface Results {
-	quick: boolean;
-	versions: { node: string; postgres: string; nats: string };
-	scenarios: Record<string, LoadFigures>;
-	yardsticks: Record<string, LoadFigures | null>;
-	ratios: Record<string, number | null>;
-	workflowsPerNode: Record<string, number>;
-	memoryMb: Record<string, { peakMb: number; rssMb: number }>;
-}
-
 const post = (apiUrl: string, connections: number, durationSeconds = seconds) =>
 	load({ url: `${apiUrl}/buildings`, connections, durationSeconds, method: "POST", body: JSON.stringify({ name: "Bench" }) });
-
-async function sql<T>(url: string, text: string): Promise<T[]> {
-	const client = new Client({ connectionString: url });
-	await client.connect();
-	try {
-		return (await client.query(text)).rows as T[];
-	} finally {
-		await client.end();
-	}
-}
-
-/** Fills the buildings table up to `rows` rows straight through SQL (list scenarios only read them). */
-async function seedBuildings(url: string, rows: number): Promise<void> {
-	const [{ count }] = await sql<{ count: string }>(url, "SELECT count(*) FROM buildings");
-	const missing = rows - Number(count);
-	if (missing > 0) {
-		await sql(url, `INSERT INTO buildings (name, "workflowStatus", "createdAt", "updatedAt") SELECT 'Seeded ' || g, 'created', now(), now() FROM generate_series(1, ${missing}) AS g`);
-		// A table in steady state has been vacuumed (index-only scans need the visibility map).
-		await sql(url, "VACUUM ANALYZE buildings");
-	}
-}
 
 /** Random pages among the first `pages` of 20 rows, with the table filled to `rows` rows. */
 async function pagedList(cluster: BenchCluster, rows: number, pages: number): Promise<LoadFigures> {
@@ -154,48 +124,6 @@ async function main(): Promise<void> {
 		await privateNats?.stop();
 		rmSync(workDir, { recursive: true, force: true });
 	}
-}
-
-function report(results: Results): void {
-	const rows = (entries: [string, LoadFigures | null][]) =>
-		entries.map(([name, f]) => (f ? `| ${name} | ${f.requestsPerSecond} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.errors} | ${f.non2xx} |` : `| ${name} | n/a | | | | | |`));
-	const header = ["| scenario | req/s | p50 ms | p90 ms | p99 ms | errors | non-2xx |", "|---|---|---|---|---|---|---|"];
-	const markdown = [
-		`# Benchmark${results.quick ? " (quick)" : ""}, ${new Date().toISOString()}`,
-		"",
-		`Node ${results.versions.node}, PostgreSQL ${results.versions.postgres}, NATS ${results.versions.nats}.`,
-		"",
-		"## Cluster",
-		...header,
-		...rows(Object.entries(results.scenarios)),
-		"",
-		"## Yardsticks (same run, same concurrency)",
-		...header,
-		...rows(Object.entries(results.yardsticks)),
-		"",
-		"## Ratios",
-		"| ratio | value |",
-		"|---|---|",
-		...Object.entries(results.ratios).map(([name, value]) => `| ${name} | ${value ?? "n/a"} |`),
-		"",
-		"## workflows.create per node",
-		"| node | workflows |",
-		"|---|---|",
-		...Object.entries(results.workflowsPerNode).map(([node, n]) => `| ${node} | ${n} |`),
-		"",
-		"## Memory per node at the end of the run (MB)",
-		"| node | peak RSS | RSS |",
-		"|---|---|---|",
-		...Object.entries(results.memoryMb).map(([node, m]) => `| ${node} | ${m.peakMb} | ${m.rssMb} |`),
-		"",
-	].join("\n");
-	const dir = path.join(__dirname, "results");
-	mkdirSync(dir, { recursive: true });
-	const name = `${new Date().toISOString().replace(/[:.]/g, "-")}${results.quick ? "-quick" : ""}`;
-	writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
-	writeFileSync(path.join(dir, `${name}.md`), markdown);
-	console.log(`\n${markdown}`);
-	console.log(`[bench] results written to bench/results/${name}.json and .md`);
 }
 
 main().catch(err => {

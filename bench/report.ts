@@ -1,0 +1,57 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { LoadFigures } from "./load";
+
+/** Everything one run measured, as written to bench/results/<time>.json. */
+export interface Results {
+	quick: boolean;
+	versions: { node: string; postgres: string; nats: string };
+	scenarios: Record<string, LoadFigures>;
+	yardsticks: Record<string, LoadFigures | null>;
+	ratios: Record<string, number | null>;
+	workflowsPerNode: Record<string, number>;
+	memoryMb: Record<string, { peakMb: number; rssMb: number }>;
+}
+
+/** Prints the results as Markdown and writes them to bench/results/<time>.json and .md. */
+export function report(results: Results): void {
+	const rows = (entries: [string, LoadFigures | null][]) =>
+		entries.map(([name, f]) => (f ? `| ${name} | ${f.requestsPerSecond} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.errors} | ${f.non2xx} |` : `| ${name} | n/a | | | | | |`));
+	const header = ["| scenario | req/s | p50 ms | p90 ms | p99 ms | errors | non-2xx |", "|---|---|---|---|---|---|---|"];
+	const markdown = [
+		`# Benchmark${results.quick ? " (quick)" : ""}, ${new Date().toISOString()}`,
+		"",
+		`Node ${results.versions.node}, PostgreSQL ${results.versions.postgres}, NATS ${results.versions.nats}.`,
+		"",
+		"## Cluster",
+		...header,
+		...rows(Object.entries(results.scenarios)),
+		"",
+		"## Yardsticks (same run, same concurrency)",
+		...header,
+		...rows(Object.entries(results.yardsticks)),
+		"",
+		"## Ratios",
+		"| ratio | value |",
+		"|---|---|",
+		...Object.entries(results.ratios).map(([name, value]) => `| ${name} | ${value ?? "n/a"} |`),
+		"",
+		"## workflows.create per node",
+		"| node | workflows |",
+		"|---|---|",
+		...Object.entries(results.workflowsPerNode).map(([node, n]) => `| ${node} | ${n} |`),
+		"",
+		"## Memory per node at the end of the run (MB)",
+		"| node | peak RSS | RSS |",
+		"|---|---|---|",
+		...Object.entries(results.memoryMb).map(([node, m]) => `| ${node} | ${m.peakMb} | ${m.rssMb} |`),
+		"",
+	].join("\n");
+	const dir = path.join(__dirname, "results");
+	mkdirSync(dir, { recursive: true });
+	const name = `${new Date().toISOString().replace(/[:.]/g, "-")}${results.quick ? "-quick" : ""}`;
+	writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+	writeFileSync(path.join(dir, `${name}.md`), markdown);
+	console.log(`\n${markdown}`);
+	console.log(`[bench] results written to bench/results/${name}.json and .md`);
+}
