@@ -10,6 +10,8 @@ const ROOT = path.join(__dirname, "..");
 export interface BenchCluster {
 	apiUrl: string;
 	databases: LocalCluster["env"];
+	/** The transporter the nodes run on, as the launcher recorded it (may hold NATS credentials). */
+	transporter: string;
 	/** pid of each node process, by nodeID. */
 	nodePids(): Record<string, number>;
 	stop(): Promise<void>;
@@ -17,13 +19,23 @@ export interface BenchCluster {
 
 /**
  * The topology as `npm start` runs it (api, buildings, N workflows nodes, one process each),
- * on the given NATS and Postgres or the embedded default, with its data in `dataDir`.
+ * through its launcher: on the transporter and Postgres given (in `env`, else in the
+ * environment) or on the launcher's defaults, with its data in `dataDir`.
  */
 export async function startBenchCluster(options: { workflowsNodes: number; dataDir: string; env: Record<string, string> }): Promise<BenchCluster> {
 	const port = await freePort();
 	const launcher = spawn(process.execPath, ["--import", pathToFileURL(require.resolve("tsx")).href, path.join(ROOT, "cluster", "start.ts")], {
 		cwd: ROOT,
-		env: { ...process.env, ...options.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: options.dataDir, WORKFLOWS_NODES: String(options.workflowsNodes) },
+		env: {
+			...process.env,
+			// A namespace of its own: on a shared NATS, the bench's nodes never meet another cluster's.
+			NAMESPACE: `bench-${process.pid}`,
+			...options.env,
+			PORT: String(port),
+			HOST: "127.0.0.1",
+			DATA_DIR: options.dataDir,
+			WORKFLOWS_NODES: String(options.workflowsNodes),
+		},
 		stdio: ["ignore", "pipe", "pipe"],
 	});
 	let output = "";
@@ -39,6 +51,7 @@ export async function startBenchCluster(options: { workflowsNodes: number; dataD
 	return {
 		apiUrl: `http://127.0.0.1:${port}/api`,
 		databases: env,
+		transporter: env.TRANSPORTER,
 		nodePids: () => nodePids(launcher),
 		stop: () => stopLauncher(launcher),
 	};

@@ -2,11 +2,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { LoadFigures } from "./load";
 
+/** A cluster scenario's figures and the transporter its cluster ran on (from its cluster.json). */
+export type ScenarioFigures = LoadFigures & { transporter: string };
+
 /** Everything one run measured, as written to bench/results/<time>.json. */
 export interface Results {
 	quick: boolean;
 	versions: { node: string; postgres: string; nats: string };
-	scenarios: Record<string, LoadFigures>;
+	scenarios: Record<string, ScenarioFigures>;
 	yardsticks: Record<string, LoadFigures | null>;
 	ratios: Record<string, number | null>;
 	workflowsPerNode: Record<string, number>;
@@ -15,21 +18,22 @@ export interface Results {
 
 /** Prints the results as Markdown and writes them to bench/results/<time>.json and .md. */
 export function report(results: Results): void {
-	const rows = (entries: [string, LoadFigures | null][]) =>
-		entries.map(([name, f]) => (f ? `| ${name} | ${f.requestsPerSecond} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.errors} | ${f.non2xx} |` : `| ${name} | n/a | | | | | |`));
-	const header = ["| scenario | req/s | p50 ms | p90 ms | p99 ms | errors | non-2xx |", "|---|---|---|---|---|---|---|"];
+	const cells = (f: LoadFigures | null) => (f ? `${f.requestsPerSecond} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.errors} | ${f.non2xx}` : "n/a | | | | |");
+	const header = "req/s | p50 ms | p90 ms | p99 ms | errors | non-2xx";
 	const markdown = [
 		`# Benchmark${results.quick ? " (quick)" : ""}, ${new Date().toISOString()}`,
 		"",
 		`Node ${results.versions.node}, PostgreSQL ${results.versions.postgres}, NATS ${results.versions.nats}.`,
 		"",
 		"## Cluster",
-		...header,
-		...rows(Object.entries(results.scenarios)),
+		`| scenario | ${header} | transporter |`,
+		"|---|---|---|---|---|---|---|---|",
+		...Object.entries(results.scenarios).map(([name, f]) => `| ${name} | ${cells(f)} | ${f.transporter} |`),
 		"",
 		"## Yardsticks (same run, same concurrency)",
-		...header,
-		...rows(Object.entries(results.yardsticks)),
+		`| yardstick | ${header} |`,
+		"|---|---|---|---|---|---|---|",
+		...Object.entries(results.yardsticks).map(([name, f]) => `| ${name} | ${cells(f)} |`),
 		"",
 		"## Ratios",
 		"| ratio | value |",

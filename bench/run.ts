@@ -1,18 +1,19 @@
 /**
  * `npm run bench`: measures the cluster as shipped (every safety feature on) beside the raw
- * parts under it, in one run. Starts its own clusters on the NATS and Postgres given by the
- * usual variables, or on the embedded default; loopback only; stops everything it started.
+ * parts under it, in one run. Starts its own clusters through the `npm start` launcher, so on
+ * the transporter and Postgres given by the usual variables or on the launcher's defaults, and
+ * once more on Moleculer's TCP transporter; loopback only; stops everything it started.
  * `npm run bench -- --quick` is a short smoke run. Results: bench/results/<time>.json and .md.
  */
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { connect } from "nats";
 import { freePort } from "../cluster/ports";
 import { NatsServer } from "../cluster/nats-server";
 import { memoryOf, startBenchCluster, type BenchCluster } from "./cluster";
 import { seedBuildings, sql } from "./database";
 import { load, type LoadFigures } from "./load";
+import { connectNats, withoutCredentials } from "./nats";
 import { report, type Results } from "./report";
 import { natsRequestReply, rawHttp, rawInsert } from "./yardsticks";
 
@@ -32,13 +33,16 @@ async function pagedList(cluster: BenchCluster, rows: number, pages: number): Pr
 	return load({ url: `${cluster.apiUrl}/buildings`, connections: 50, durationSeconds: seconds, path: () => `/api/buildings?page=${1 + Math.floor(Math.random() * pages)}&pageSize=20` });
 }
 
+/** Records one load under `name`, with the transporter its cluster ran on. */
+async function measure(results: Results, cluster: BenchCluster, name: string, run: () => Promise<LoadFigures>): Promise<void> {
+	results.scenarios[name] = { ...(await run()), transporter: withoutCredentials(cluster.transporter) };
+}
+
 async function main(): Promise<void> {
 	const workDir = mkdtempSync(path.join(tmpdir(), "bench-"));
 	chmodSync(workDir, 0o755); // run as root, the embedded Postgres runs as "postgres"
 	const results: Results = { quick, versions: { node: process.version, postgres: "", nats: "" }, scenarios: {}, yardsticks: {}, ratios: {}, workflowsPerNode: {}, memoryMb: {} };
-	// NATS for the request-reply yardstick: the given one, or a private nats-server if there is one.
 	let privateNats: NatsServer | undefined;
-	let natsUrl = process.env.TRANSPORTER?.startsWith("nats://") ? process.env.TRANSPORTER.split(",")[0] : undefined;
 	const clusters: BenchCluster[] = [];
 	const step = (text: string) => console.log(`[bench] ${text}`);
 
@@ -56,28 +60,32 @@ async function main(): Promise<void> {
 		// The same pages (1-50) at both sizes, so that only the table's size differs; then pages
 		// anywhere in the 100,000 rows, which OFFSET makes slower the deeper they are.
 		step("GET /api/buildings?page=N&pageSize=20 with ~1,000 rows");
-		results.scenarios["list, 1k rows, 50 conn"] = await pagedList(cluster, 1000, 50);
+		await measure(results, cluster, "list, 1k rows, 50 conn", () => pagedList(cluster, 1000, 50));
 		step("GET /api/buildings/:id");
-		results.scenarios["GET /buildings/:id, 50 conn"] = await load({ url: `${cluster.apiUrl}/buildings`, connections: 50, durationSeconds: seconds, path: () => `/api/buildings/${1 + Math.floor(Math.random() * 1000)}` });
+		await measure(results, cluster, "GET /buildings/:id, 50 conn", () =>
+			load({ url: `${cluster.apiUrl}/buildings`, connections: 50, durationSeconds: seconds, path: () => `/api/buildings/${1 + Math.floor(Math.random() * 1000)}` }),
+		);
 		step("GET /api/buildings?page=N&pageSize=20 with ~100,000 rows");
-		results.scenarios["list, 100k rows, 50 conn"] = await pagedList(cluster, 100_000, 50);
-		results.scenarios["list, 100k rows, any page, 50 conn"] = await pagedList(cluster, 100_000, 5000);
+		await measure(results, cluster, "list, 100k rows, 50 conn", () => pagedList(cluster, 100_000, 50));
+		await measure(results, cluster, "list, 100k rows, any page, 50 conn", () => pagedList(cluster, 100_000, 5000));
 
 		step("POST /api/buildings at 10 and 50 connections");
-		results.scenarios["POST /buildings, 10 conn"] = await post(cluster.apiUrl, 10);
-		results.scenarios["POST /buildings, 50 conn"] = await post(cluster.apiUrl, 50);
+		await measure(results, cluster, "POST /buildings, 10 conn", () => post(cluster.apiUrl, 10));
+		await measure(results, cluster, "POST /buildings, 50 conn", () => post(cluster.apiUrl, 50));
 		for (const row of await sql<{ handledBy: string; n: string }>(workflowsDb, 'SELECT "handledBy", count(*) AS n FROM workflows GROUP BY 1 ORDER BY 1')) {
 			results.workflowsPerNode[row.handledBy] = Number(row.n);
 		}
 
 		step("yardsticks: bare http, NATS request-reply, raw INSERT");
 		results.yardsticks["bare http POST, 50 conn"] = await rawHttp(50, seconds);
+		// The NATS the cluster runs on; on another transporter, a private nats-server if there is one.
+		let natsUrl = cluster.transporter.startsWith("nats://") ? cluster.transporter : undefined;
 		if (!natsUrl) {
 			privateNats = new NatsServer(await freePort());
 			natsUrl = await privateNats.start().then(() => privateNats!.url, () => undefined);
 		}
 		if (natsUrl) {
-			const nc = await connect({ servers: natsUrl.replace(/^nats:\/\//, "") });
+			const nc = await connectNats(natsUrl);
 			results.versions.nats = nc.info?.version ?? "";
 			await nc.close();
 			results.yardsticks["NATS request-reply, 50 in flight"] = await natsRequestReply(natsUrl, 50, seconds);
@@ -94,7 +102,7 @@ async function main(): Promise<void> {
 		const single = await startBenchCluster({ workflowsNodes: 1, dataDir: path.join(workDir, "one"), env: {} });
 		clusters.push(single);
 		await post(single.apiUrl, 10, warmupSeconds);
-		results.scenarios["POST /buildings, 50 conn, 1 workflows node"] = await post(single.apiUrl, 50);
+		await measure(results, single, "POST /buildings, 50 conn, 1 workflows node", () => post(single.apiUrl, 50));
 		await single.stop();
 
 		if (!quick) {
@@ -102,8 +110,15 @@ async function main(): Promise<void> {
 			const measured = await startBenchCluster({ workflowsNodes: 3, dataDir: path.join(workDir, "metrics"), env: { METRICS: "true", METRICS_PORT: String(await freePort()) } });
 			clusters.push(measured);
 			await post(measured.apiUrl, 10, warmupSeconds);
-			results.scenarios["POST /buildings, 50 conn, METRICS=true"] = await post(measured.apiUrl, 50);
+			await measure(results, measured, "POST /buildings, 50 conn, METRICS=true", () => post(measured.apiUrl, 50));
 			await measured.stop();
+
+			step("POST /api/buildings on Moleculer's TCP transporter");
+			const onTcp = await startBenchCluster({ workflowsNodes: 3, dataDir: path.join(workDir, "tcp"), env: { TRANSPORTER: "TCP" } });
+			clusters.push(onTcp);
+			await post(onTcp.apiUrl, 10, warmupSeconds);
+			await measure(results, onTcp, "POST /buildings, 50 conn, TCP transporter", () => post(onTcp.apiUrl, 50));
+			await onTcp.stop();
 		}
 
 		const s = results.scenarios;

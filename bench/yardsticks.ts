@@ -1,9 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { connect, type NatsConnection } from "nats";
+import { spawn } from "node:child_process";
+import type { NatsConnection } from "nats";
 import { Pool } from "pg";
 import { freePort, isReachable } from "../cluster/ports";
+import { startChild, stopChild } from "./child";
 import { closedLoop } from "./closed-loop";
 import { load, type LoadFigures } from "./load";
+import { connectNats } from "./nats";
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
@@ -16,7 +18,7 @@ export async function rawHttp(connections: number, durationSeconds: number): Pro
 		const url = `http://127.0.0.1:${port}/`;
 		return await load({ url, connections, durationSeconds, method: "POST", body: JSON.stringify({ name: "HQ" }) });
 	} finally {
-		await stop(server);
+		await stopChild(server);
 	}
 }
 
@@ -35,28 +37,17 @@ require("node:http").createServer((req, res) => {
 
 /** (b) NATS request-reply with the `nats` client to a trivial responder (own process) in a queue group. */
 export async function natsRequestReply(natsUrl: string, concurrency: number, durationSeconds: number): Promise<LoadFigures> {
-	const responder = spawn(process.execPath, ["-e", NATS_RESPONDER, natsUrl], { stdio: ["ignore", "pipe", "inherit"] });
+	const responder = await startChild("echo-responder.ts", [], { BENCH_NATS_URL: natsUrl });
 	let nc: NatsConnection | undefined;
 	try {
-		await new Promise(resolve => responder.stdout!.once("data", resolve)); // "ready"
-		nc = await connect({ servers: natsUrl.replace(/^nats:\/\//, "") });
+		nc = await connectNats(natsUrl);
 		const payload = new TextEncoder().encode(JSON.stringify({ name: "HQ" }));
 		return await closedLoop(concurrency, durationSeconds, () => nc!.request("bench.echo", payload, { timeout: 5000 }));
 	} finally {
 		await nc?.close();
-		await stop(responder);
+		await stopChild(responder);
 	}
 }
-
-const NATS_RESPONDER = `
-const { connect } = require("nats");
-connect({ servers: process.argv[1].replace(/^nats:\\/\\//, "") }).then(async nc => {
-	const sub = nc.subscribe("bench.echo", { queue: "bench" });
-	await nc.flush();
-	process.stdout.write("ready\\n");
-	for await (const m of sub) m.respond(m.data);
-});
-`;
 
 /** (c) One-row INSERT … RETURNING with `pg`, on a pool the size the services use. */
 export async function rawInsert(databaseUrl: string, poolSize: number, concurrency: number, durationSeconds: number): Promise<LoadFigures> {
@@ -68,11 +59,4 @@ export async function rawInsert(databaseUrl: string, poolSize: number, concurren
 		await pool.query("DROP TABLE IF EXISTS bench_raw_insert").catch(() => undefined);
 		await pool.end();
 	}
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-	if (child.exitCode !== null || child.signalCode !== null) return;
-	const exited = new Promise(resolve => child.once("exit", resolve));
-	child.kill("SIGKILL");
-	await exited;
 }
