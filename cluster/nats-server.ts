@@ -1,45 +1,126 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
 import { isReachable } from "./ports";
 
-/** A private nats-server (from PATH) on a loopback port: for tests and the benchmark. */
+const run = promisify(execFile);
+
+/** Where to get nats-server, for messages that say it is missing. */
+export const NATS_INSTALL_HINT =
+	"Debian/Ubuntu: apt-get install nats-server; macOS: brew install nats-server; or a release binary from https://github.com/nats-io/nats-server/releases";
+
+export interface NatsServerOptions {
+	/** The nats-server binary (default: "nats-server" from PATH). */
+	binary?: string;
+	/**
+	 * Keeps its pid file and log in this directory, and stops a server that a killed owner left
+	 * running there. Without it, the server writes no files.
+	 */
+	filesDir?: string;
+	/** In a process group of its own: a Ctrl-C in the terminal does not reach it, its owner stops it. */
+	detached?: boolean;
+}
+
+/** A private nats-server on a loopback port: for `npm start`, tests and the benchmark. */
 export class NatsServer {
 	private child?: ChildProcess;
 	constructor(
 		readonly port: number,
 		/** More nats-server arguments, e.g. ["--user", "u", "--pass", "p"]. */
 		private readonly args: string[] = [],
+		private readonly options: NatsServerOptions = {},
 	) {}
+
+	/** The version a nats-server binary reports ("2.9.10"), or undefined if it does not run. */
+	static async version(binary = "nats-server"): Promise<string | undefined> {
+		try {
+			const { stdout } = await run(binary, ["--version"], { timeout: 5000 });
+			return /v?(\d+\.\d+\.\d+\S*)/.exec(stdout)?.[1] ?? stdout.trim();
+		} catch {
+			return undefined;
+		}
+	}
 
 	get url(): string {
 		return `nats://127.0.0.1:${this.port}`;
 	}
 
+	/** pid of the running server. */
+	get pid(): number | undefined {
+		return this.child?.pid;
+	}
+
+	private get pidFile(): string | undefined {
+		return this.options.filesDir && path.join(this.options.filesDir, "nats-server.pid");
+	}
+
 	async start(): Promise<void> {
-		try {
-			execFileSync("nats-server", ["--version"], { stdio: "ignore" });
-		} catch {
-			throw new Error("nats-server is not on PATH: install it (apt install nats-server, or brew install nats-server).");
+		const binary = this.options.binary ?? "nats-server";
+		if (!(await NatsServer.version(binary))) {
+			throw new Error(this.options.binary ? `${binary} does not run as nats-server --version.` : `nats-server is not on PATH: install it (${NATS_INSTALL_HINT}).`);
 		}
-		this.child = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(this.port), ...this.args], { stdio: "ignore" });
+		const files: string[] = [];
+		if (this.options.filesDir) {
+			await stopLeftBehind(this.pidFile!);
+			mkdirSync(this.options.filesDir, { recursive: true });
+			files.push("-P", this.pidFile!, "-l", path.join(this.options.filesDir, "nats-server.log"));
+		}
+		const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(this.port), ...files, ...this.args], { stdio: "ignore", detached: this.options.detached ?? false });
+		this.child = child;
 		const deadline = Date.now() + 10_000;
 		while (!(await isReachable("127.0.0.1", this.port))) {
+			// e.g. the port was taken between choosing it and starting
+			if (child.exitCode !== null) throw new Error(`nats-server exited with code ${child.exitCode} before listening on port ${this.port}.`);
 			if (Date.now() > deadline) throw new Error(`nats-server did not listen on port ${this.port} within 10 s.`);
 			await new Promise(resolve => setTimeout(resolve, 50));
 		}
 	}
 
-	async stop(): Promise<void> {
+	/**
+	 * Stops the server and waits for it to end. SIGKILL by default (tests cut NATS off); SIGTERM
+	 * lets it close its connections and remove its pid file.
+	 */
+	async stop(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
 		const child = this.child;
 		this.child = undefined;
-		if (!child || child.exitCode !== null) return;
+		if (!child || child.exitCode !== null || child.signalCode !== null) return;
 		const exited = new Promise(resolve => child.once("exit", resolve));
-		child.kill("SIGKILL");
+		child.kill(signal);
+		const killLater = setTimeout(() => child.kill("SIGKILL"), 5000);
 		await exited;
+		clearTimeout(killLater);
+		// nats-server leaves its pid file behind; a file then always means a server may still run.
+		if (this.pidFile) rmSync(this.pidFile, { force: true });
 	}
 
 	async restart(downMs: number): Promise<void> {
 		await this.stop();
 		await new Promise(resolve => setTimeout(resolve, downMs));
 		await this.start();
+	}
+}
+
+/**
+ * A server whose owner was killed (kill -9) runs on, detached: stop it. Its command line names
+ * this pid file, which tells it from another process that got the same pid since (or from its
+ * own zombie, which has no command line).
+ */
+async function stopLeftBehind(pidFile: string): Promise<void> {
+	if (!existsSync(pidFile)) return;
+	const pid = Number(readFileSync(pidFile, "utf8").trim());
+	if (!Number.isInteger(pid) || pid <= 0) return;
+	const running = () =>
+		run("ps", ["-o", "args=", "-p", String(pid)]).then(
+			({ stdout }) => stdout.includes(pidFile),
+			() => false, // no such process
+		);
+	if (!(await running())) return;
+	process.kill(pid, "SIGTERM");
+	const started = Date.now();
+	while (await running()) {
+		if (Date.now() - started > 10_000) throw new Error(`A nats-server (pid ${pid}) left running in ${path.dirname(pidFile)} does not stop; stop it and try again.`);
+		if (Date.now() - started > 5000) process.kill(pid, "SIGKILL");
+		await new Promise(resolve => setTimeout(resolve, 100));
 	}
 }
