@@ -15,7 +15,7 @@ import { seedBuildings, sql } from "./database";
 import { load, type LoadFigures } from "./load";
 import { connectNats, withoutCredentials } from "./nats";
 import { report, type Results } from "./report";
-import { natsRequestReply, rawHttp, rawInsert } from "./yardsticks";
+import { natsRequestReply, rawHttp, rawInsert, readPipeline } from "./yardsticks";
 
 const quick = process.argv.includes("--quick");
 const seconds = quick ? 2 : 8;
@@ -23,6 +23,10 @@ const warmupSeconds = quick ? 1 : 3;
 /** INSERTs one creation makes: the building, its outbox job, the workflow. */
 const INSERTS_PER_CREATION = 3;
 const POOL_SIZE = Number(process.env.DB_POOL_MAX) || 10;
+const READ_PIPELINE = "read pipeline: http → NATS → pg SELECT by id, 50 conn";
+
+/** One of the ~1,000 rows seeded first: the ids GET by id and the read yardstick ask for. */
+const seededId = () => 1 + Math.floor(Math.random() * 1000);
 
 const post = (apiUrl: string, connections: number, durationSeconds = seconds) =>
 	load({ url: `${apiUrl}/buildings`, connections, durationSeconds, method: "POST", body: JSON.stringify({ name: "Bench" }) });
@@ -63,7 +67,7 @@ async function main(): Promise<void> {
 		await measure(results, cluster, "list, 1k rows, 50 conn", () => pagedList(cluster, 1000, 50));
 		step("GET /api/buildings/:id");
 		await measure(results, cluster, "GET /buildings/:id, 50 conn", () =>
-			load({ url: `${cluster.apiUrl}/buildings`, connections: 50, durationSeconds: seconds, path: () => `/api/buildings/${1 + Math.floor(Math.random() * 1000)}` }),
+			load({ url: `${cluster.apiUrl}/buildings`, connections: 50, durationSeconds: seconds, path: () => `/api/buildings/${seededId()}` }),
 		);
 		step("GET /api/buildings?page=N&pageSize=20 with ~100,000 rows");
 		await measure(results, cluster, "list, 100k rows, 50 conn", () => pagedList(cluster, 100_000, 50));
@@ -76,7 +80,7 @@ async function main(): Promise<void> {
 			results.workflowsPerNode[row.handledBy] = Number(row.n);
 		}
 
-		step("yardsticks: bare http, NATS request-reply, raw INSERT");
+		step("yardsticks: bare http, NATS request-reply, read pipeline, raw INSERT");
 		results.yardsticks["bare http POST, 50 conn"] = await rawHttp(50, seconds);
 		// The NATS the cluster runs on; on another transporter, a private nats-server if there is one.
 		let natsUrl = cluster.transporter.startsWith("nats://") ? cluster.transporter : undefined;
@@ -89,9 +93,11 @@ async function main(): Promise<void> {
 			results.versions.nats = nc.info?.version ?? "";
 			await nc.close();
 			results.yardsticks["NATS request-reply, 50 in flight"] = await natsRequestReply(natsUrl, 50, seconds);
+			results.yardsticks[READ_PIPELINE] = await readPipeline(natsUrl, buildingsDb, POOL_SIZE, 50, seconds, seededId);
 		} else {
 			results.versions.nats = "none (no NATS given, no nats-server on PATH)";
 			results.yardsticks["NATS request-reply, 50 in flight"] = null;
+			results.yardsticks[READ_PIPELINE] = null;
 		}
 		results.yardsticks[`INSERT … RETURNING, pool ${POOL_SIZE}, 50 in flight`] = await rawInsert(buildingsDb, POOL_SIZE, 50, seconds);
 
@@ -127,6 +133,7 @@ async function main(): Promise<void> {
 		const ratio = (a: number, b: number) => Math.round((100 * a) / b) / 100;
 		results.ratios = {
 			"POST 50 conn ÷ (raw insert ÷ inserts per creation)": ratio(s["POST /buildings, 50 conn"].requestsPerSecond, insert.requestsPerSecond / INSERTS_PER_CREATION),
+			"GET by id ÷ read yardstick": y[READ_PIPELINE] ? ratio(s["GET /buildings/:id, 50 conn"].requestsPerSecond, y[READ_PIPELINE].requestsPerSecond) : null,
 			"GET by id ÷ bare http": ratio(s["GET /buildings/:id, 50 conn"].requestsPerSecond, y["bare http POST, 50 conn"]!.requestsPerSecond),
 			"POST ÷ bare http": ratio(s["POST /buildings, 50 conn"].requestsPerSecond, y["bare http POST, 50 conn"]!.requestsPerSecond),
 			"list p50 latency, 100k ÷ 1k rows": ratio(s["list, 100k rows, 50 conn"].p50 || 1, s["list, 1k rows, 50 conn"].p50 || 1),

@@ -60,3 +60,22 @@ export async function rawInsert(databaseUrl: string, poolSize: number, concurren
 		await pool.end();
 	}
 }
+
+/**
+ * (d) A lean read pipeline, each part in its own process as in the cluster: a bare `node:http`
+ * server → NATS request to a queue-group responder → `pg` SELECT by primary key on the buildings
+ * table (pool the services' size) → reply → HTTP answer. Loaded like GET /buildings/:id.
+ */
+export async function readPipeline(natsUrl: string, databaseUrl: string, poolSize: number, connections: number, durationSeconds: number, randomId: () => number): Promise<LoadFigures> {
+	const port = await freePort();
+	const started = await Promise.allSettled([
+		startChild("read-responder.ts", [String(poolSize)], { BENCH_NATS_URL: natsUrl, BENCH_DATABASE_URL: databaseUrl }),
+		startChild("read-front.ts", [String(port)], { BENCH_NATS_URL: natsUrl }),
+	]);
+	try {
+		for (const result of started) if (result.status === "rejected") throw result.reason;
+		return await load({ url: `http://127.0.0.1:${port}/buildings`, connections, durationSeconds, path: () => `/buildings/${randomId()}` });
+	} finally {
+		for (const result of started) if (result.status === "fulfilled") await stopChild(result.value);
+	}
+}

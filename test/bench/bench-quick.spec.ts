@@ -27,7 +27,7 @@ describe("npm run bench -- --quick", () => {
 			expect(results.scenarios[name].requests).toBeGreaterThan(0);
 		}
 		for (const figure of Object.values(results.yardsticks)) expect(figure).toEqual(figures);
-		expect(Object.keys(results.yardsticks)).toHaveLength(3);
+		expect(Object.keys(results.yardsticks)).toHaveLength(4);
 		for (const [name, value] of Object.entries(results.ratios)) if (name !== "POST with METRICS ÷ without") expect([name, value]).toEqual([name, expect.any(Number)]);
 		expect(Object.keys(results.workflowsPerNode).sort()).toEqual(["workflows-1", "workflows-2", "workflows-3"]);
 		expect(Object.keys(results.memoryMb).sort()).toEqual(["api-1", "buildings-1", "workflows-1", "workflows-2", "workflows-3"]);
