@@ -8,6 +8,8 @@ export interface LocalCluster {
 	pid: number;
 	env: {
 		NAMESPACE?: string;
+		/** Recorded when given: a node that balances otherwise would not reach the others. */
+		BALANCER?: string;
 		TRANSPORTER: string;
 		TCP_NODES?: string;
 		BUILDINGS_DATABASE_URL: string;
@@ -42,7 +44,7 @@ function readLocalCluster(): LocalCluster | undefined {
 /**
  * With no TRANSPORTER given, a node started on its own joins the cluster `npm start` runs here:
  * same namespace, transporter and databases. On TCP it adds itself to the node list on a free
- * port; the other nodes learn of it by gossip. Returns whether there was a cluster to join.
+ * port and tells the nodes of the list about itself. Returns whether there was a cluster to join.
  */
 export async function joinLocalCluster(nodeID: string): Promise<boolean> {
 	if (process.env.TRANSPORTER) return false;

@@ -1,0 +1,70 @@
+import path from "node:path";
+import type { LocalCluster } from "./local-cluster";
+import { NATS_INSTALL_HINT, NatsServer } from "./nats-server";
+import { freePort, isReachable } from "./ports";
+import { maskCredentials, shortPath } from "./printable";
+
+export interface ChosenTransporter {
+	/** What every node gets: TRANSPORTER, and TCP_NODES on TCP. */
+	env: Pick<LocalCluster["env"], "TRANSPORTER" | "TCP_NODES">;
+	/** What it is and why, for the start-up summary. */
+	summary: string;
+	/** One line to show at once when the choice is a fallback. */
+	notice?: string;
+	stop(): Promise<void>;
+}
+
+/**
+ * The transporter of `npm start`: the TRANSPORTER given (a NATS is checked to be reachable); with
+ * none, a private nats-server (NATS_SERVER_BIN, else from PATH) on a free loopback port, its pid
+ * file and log in `dataDir/nats`; with no nats-server to be found, or TRANSPORTER=TCP alone,
+ * Moleculer's TCP transporter on loopback with a static list of the nodes.
+ */
+export async function chooseTransporter(given: NodeJS.ProcessEnv, nodeIDs: string[], dataDir: string): Promise<ChosenTransporter> {
+	if (given.TRANSPORTER === "TCP" && !given.TCP_NODES) return loopbackTcp(nodeIDs, "TRANSPORTER=TCP given");
+	if (given.TRANSPORTER) return givenTransporter(given.TRANSPORTER, given.BALANCER);
+	const binary = given.NATS_SERVER_BIN || "nats-server";
+	const version = await NatsServer.version(binary);
+	if (version) return privateNats(binary, version, path.join(dataDir, "nats"), given.BALANCER);
+	// Asked for by name, a binary that does not run is a mistake to fix, not a reason to fall back.
+	if (given.NATS_SERVER_BIN) throw new Error(`NATS_SERVER_BIN=${binary} does not run as nats-server: point it at a nats-server binary, or unset it to use the one on PATH.`);
+	const fallback = await loopbackTcp(nodeIDs, "no nats-server found");
+	fallback.notice = `No nats-server found (NATS_SERVER_BIN unset, none on PATH): the cluster runs on Moleculer's TCP transporter on 127.0.0.1 instead. For NATS, install nats-server (${NATS_INSTALL_HINT}).`;
+	return fallback;
+}
+
+function balancing(balancer: string | undefined): string {
+	return balancer === "moleculer" ? "Moleculer balances the calls" : "queue groups pick the node";
+}
+
+async function givenTransporter(transporter: string, balancer: string | undefined): Promise<ChosenTransporter> {
+	const natsUrls = transporter.split(",").filter(url => url.startsWith("nats://"));
+	for (const url of natsUrls.map(u => new URL(u))) {
+		if (!(await isReachable(url.hostname, Number(url.port || 4222)))) {
+			throw new Error(`Cannot reach NATS at ${url.host}: start it, or unset TRANSPORTER to use a private nats-server.`);
+		}
+	}
+	const how = natsUrls.length > 0 ? balancing(balancer) : "Moleculer balances the calls";
+	return { env: { TRANSPORTER: transporter }, summary: `${maskCredentials(transporter)} (given; ${how})`, stop: async () => {} };
+}
+
+async function privateNats(binary: string, version: string, filesDir: string, balancer: string | undefined): Promise<ChosenTransporter> {
+	// Detached: a Ctrl-C in the terminal reaches the nodes, which still need NATS to leave cleanly.
+	const server = new NatsServer(await freePort(), [], { binary, filesDir, detached: true });
+	await server.start();
+	return {
+		env: { TRANSPORTER: server.url },
+		summary: `NATS ${server.url} (private nats-server ${version}, pid ${server.pid}, files in ${shortPath(filesDir)}; ${balancing(balancer)})`,
+		stop: () => server.stop("SIGTERM"),
+	};
+}
+
+/** Each node listens on its own free port; the list tells every node where the others are. */
+async function loopbackTcp(nodeIDs: string[], why: string): Promise<ChosenTransporter> {
+	const entries = await Promise.all(nodeIDs.map(async nodeID => `127.0.0.1:${await freePort()}/${nodeID}`));
+	return {
+		env: { TRANSPORTER: "TCP", TCP_NODES: entries.join(",") },
+		summary: `Moleculer TCP on 127.0.0.1, static node list (${why}; Moleculer balances the calls)`,
+		stop: async () => {},
+	};
+}

@@ -1,0 +1,84 @@
+import { CrashHistory, RESTART_POLICY } from "./restart-policy";
+
+/** What the supervisor needs of a node's process: a forked cluster/node.ts, or a fake in tests. */
+export interface NodeProcess {
+	/** A node sends one message once its broker has started. */
+	once(event: "message", listener: (message: unknown) => void): unknown;
+	once(event: "exit", listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+	kill(signal?: NodeJS.Signals): boolean;
+	readonly exitCode: number | null;
+	readonly signalCode: NodeJS.Signals | null;
+}
+
+interface Supervised {
+	process: NodeProcess;
+	startedAt: number;
+	crashes: CrashHistory;
+	restart?: NodeJS.Timeout;
+}
+
+/**
+ * Runs the nodes of the cluster and restarts one that exits when nobody asked it to (see
+ * restart-policy.ts), while the others keep serving. A node that exits with code 0 was asked to
+ * stop (a signal of its own) and stays stopped. One line per crash and per restart.
+ */
+export class Supervisor {
+	private readonly nodes = new Map<string, Supervised>();
+	private stopping = false;
+
+	constructor(
+		private readonly launch: (nodeID: string) => NodeProcess,
+		private readonly log: (line: string) => void = line => console.log(line),
+	) {}
+
+	/** Starts the nodes; resolves once every one has started, rejects if one exits first. */
+	async start(nodeIDs: string[]): Promise<void> {
+		await Promise.all(nodeIDs.map(nodeID => this.run(nodeID, new CrashHistory(), false)));
+	}
+
+	/** Stops every node (SIGTERM: each finishes what it holds) and waits for them; no more restarts. */
+	async stop(): Promise<void> {
+		this.stopping = true;
+		const nodes = [...this.nodes.values()];
+		for (const node of nodes) clearTimeout(node.restart);
+		await Promise.all(nodes.map(node => stopProcess(node.process)));
+	}
+
+	private run(nodeID: string, crashes: CrashHistory, isRestart: boolean): Promise<void> {
+		const node: Supervised = { process: this.launch(nodeID), startedAt: Date.now(), crashes };
+		this.nodes.set(nodeID, node);
+		return new Promise((resolve, reject) => {
+			let started = false;
+			node.process.once("message", () => {
+				started = true;
+				if (isRestart && !this.stopping) this.log(`Node ${nodeID} restarted.`);
+				resolve();
+			});
+			node.process.once("exit", (code, signal) => {
+				const how = signal ? `signal ${signal}` : `code ${code}`;
+				if (this.stopping) return resolve();
+				// At start-up a node that cannot start fails the start: restarting would not help.
+				if (!started && !isRestart) return reject(new Error(`Node ${nodeID} exited (${how}) while starting.`));
+				if (code === 0) return this.log(`Node ${nodeID} stopped (${how}) as it was asked to; it is not restarted.`);
+				this.crashed(nodeID, node, how);
+			});
+		});
+	}
+
+	private crashed(nodeID: string, node: Supervised, how: string): void {
+		const decision = node.crashes.crashed(Date.now() - node.startedAt);
+		if ("giveUp" in decision) {
+			this.log(`Node ${nodeID} exited (${how}), its ${RESTART_POLICY.maxCrashes}th crash within ${RESTART_POLICY.windowMs / 1000} s; it is not restarted again.`);
+			return;
+		}
+		this.log(`Node ${nodeID} exited (${how}); restarting in ${decision.restartInMs / 1000} s.`);
+		node.restart = setTimeout(() => this.stopping || void this.run(nodeID, node.crashes, true), decision.restartInMs);
+	}
+}
+
+function stopProcess(child: NodeProcess): Promise<void> {
+	if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+	const exited = new Promise<void>(resolve => child.once("exit", () => resolve()));
+	child.kill("SIGTERM");
+	return exited;
+}
