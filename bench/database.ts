@@ -21,3 +21,26 @@ export async function seedBuildings(url: string, rows: number): Promise<void> {
 		await sql(url, "VACUUM ANALYZE buildings");
 	}
 }
+
+/** Workflows per node (`handledBy`) in the workflows table. */
+async function workflowsPerNode(url: string): Promise<Record<string, number>> {
+	const rows = await sql<{ handledBy: string; n: string }>(url, 'SELECT "handledBy", count(*) AS n FROM workflows GROUP BY 1');
+	return Object.fromEntries(rows.map(row => [row.handledBy, Number(row.n)]));
+}
+
+/**
+ * Workflows per node once their total has stopped growing (for at most 10 s): creations still
+ * in flight when a load ends land first, so that they count with the load that made them.
+ */
+export async function settledWorkflowsPerNode(url: string): Promise<Record<string, number>> {
+	const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+	const deadline = Date.now() + 10_000;
+	let counts = await workflowsPerNode(url);
+	while (Date.now() < deadline) {
+		await new Promise(resolve => setTimeout(resolve, 300));
+		const next = await workflowsPerNode(url);
+		if (total(next) === total(counts)) return next;
+		counts = next;
+	}
+	return counts;
+}

@@ -12,8 +12,15 @@ export interface Results {
 	scenarios: Record<string, ScenarioFigures>;
 	yardsticks: Record<string, LoadFigures | null>;
 	ratios: Record<string, number | null>;
+	/** Workflows each node created during "POST /buildings, 50 conn" (3 workflows nodes). */
 	workflowsPerNode: Record<string, number>;
 	memoryMb: Record<string, { peakMb: number; rssMb: number }>;
+}
+
+/** `n` as a percentage of the sum of `counts`, to one decimal. */
+export function percentOf(n: number, counts: Record<string, number>): number {
+	const total = Object.values(counts).reduce((a, b) => a + b, 0);
+	return total ? Math.round((1000 * n) / total) / 10 : 0;
 }
 
 /** Prints the results as Markdown and writes them to bench/results/<time>.json and .md. */
@@ -40,10 +47,10 @@ export function report(results: Results): void {
 		"|---|---|",
 		...Object.entries(results.ratios).map(([name, value]) => `| ${name} | ${value ?? "n/a"} |`),
 		"",
-		"## workflows.create per node",
-		"| node | workflows |",
-		"|---|---|",
-		...Object.entries(results.workflowsPerNode).map(([node, n]) => `| ${node} | ${n} |`),
+		"## Workflows created per node during POST /buildings, 50 conn",
+		"| node | workflows | share |",
+		"|---|---|---|",
+		...Object.entries(results.workflowsPerNode).map(([node, n]) => `| ${node} | ${n} | ${percentOf(n, results.workflowsPerNode)} % |`),
 		"",
 		"## Memory per node at the end of the run (MB)",
 		"| node | peak RSS | RSS |",

@@ -11,7 +11,7 @@ import path from "node:path";
 import { freePort } from "../cluster/ports";
 import { NatsServer } from "../cluster/nats-server";
 import { memoryOf, startBenchCluster, type BenchCluster } from "./cluster";
-import { seedBuildings, sql } from "./database";
+import { seedBuildings, settledWorkflowsPerNode, sql } from "./database";
 import { load, type LoadFigures } from "./load";
 import { connectNats, withoutCredentials } from "./nats";
 import { report, type Results } from "./report";
@@ -75,9 +75,12 @@ async function main(): Promise<void> {
 
 		step("POST /api/buildings at 10 and 50 connections");
 		await measure(results, cluster, "POST /buildings, 10 conn", () => post(cluster.apiUrl, 10));
+		// The workflows each node created during this scenario alone: the counts' difference.
+		const before = await settledWorkflowsPerNode(workflowsDb);
 		await measure(results, cluster, "POST /buildings, 50 conn", () => post(cluster.apiUrl, 50));
-		for (const row of await sql<{ handledBy: string; n: string }>(workflowsDb, 'SELECT "handledBy", count(*) AS n FROM workflows GROUP BY 1 ORDER BY 1')) {
-			results.workflowsPerNode[row.handledBy] = Number(row.n);
+		const after = await settledWorkflowsPerNode(workflowsDb);
+		for (const nodeID of Object.keys(cluster.nodePids()).filter(id => id.startsWith("workflows-")).sort()) {
+			results.workflowsPerNode[nodeID] = (after[nodeID] ?? 0) - (before[nodeID] ?? 0);
 		}
 
 		step("yardsticks: bare http, NATS request-reply, read pipeline, raw INSERT");
