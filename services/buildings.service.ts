@@ -5,6 +5,7 @@ import { integerFromEnv } from "../config/env";
 import { buildingsMigrations } from "../migrations/buildings";
 import { EntityNotFoundError } from "../mixins/db-errors";
 import { DbMixin, type DbStore } from "../mixins/db.mixin";
+import { ReadCacheMixin, type ReadCache } from "../mixins/read-cache.mixin";
 import { BuildingModel } from "../models/building.model";
 import type {
 	Building,
@@ -57,7 +58,15 @@ interface BuildingsSettings {
  */
 @Service({
 	name: "buildings",
-	mixins: [DbMixin({ database: "buildings", model: BuildingModel, migrations: buildingsMigrations })],
+	mixins: [
+		DbMixin({ database: "buildings", model: BuildingModel, migrations: buildingsMigrations }),
+		// Answers of `get`, forgotten on every change to a building or to its workflow.
+		ReadCacheMixin<BuildingWithWorkflow>({
+			maxEntries: integerFromEnv("READ_CACHE_SIZE", 10_000),
+			announce: "buildings.changed",
+			listen: ["buildings.changed", "workflows.changed"],
+		}),
+	],
 	settings: {
 		fields: ["id", "name", "workflowStatus", "workflowId", "createdAt", "updatedAt"],
 		workflowCallTimeout: integerFromEnv("WORKFLOW_CALL_TIMEOUT", 3000),
@@ -137,9 +146,10 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 
 	/** One building with its workflow (null while pending); 404 if there is none with this id. */
 	@Action({ params: { id: idRule, $$strict: true } })
-	async get(ctx: Context<BuildingIdParams>): Promise<BuildingWithWorkflow> {
-		const building = (await this.traced(ctx, "get building", () => this._get(ctx, { id: ctx.params.id }))) as Building;
-		return { ...building, workflow: await this.findWorkflow(ctx, building) };
+	get(ctx: Context<BuildingIdParams>): Promise<BuildingWithWorkflow> {
+		const { id } = ctx.params;
+		// An answer whose workflow could not be fetched is not kept.
+		return this.readThrough(id, () => this.withWorkflow(ctx, id), answer => answer.workflowId === null || answer.workflow !== null);
 	}
 
 	/** Renames a building; 404 if there is none with this id. */
@@ -148,6 +158,7 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 		const { id, name } = ctx.params;
 		const [count, rows] = await this.model.update({ name }, { where: { id }, returning: true });
 		if (count === 0) throw new EntityNotFoundError(id);
+		await this.forget([id]);
 		return this.toBuilding(ctx, rows[0]);
 	}
 
@@ -164,6 +175,7 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 			await this.outbox.cancel(transaction, id, "createWorkflow");
 			return { row, job: await this.outbox.add(transaction, id, "removeWorkflows") };
 		});
+		await this.forget([id]);
 		await this.runJob(job, ctx).catch((err: Error) => {
 			this.logger.warn(`Removal of building ${id}'s workflows is pending: ${err.message}`);
 			return this.postpone(job, err);
@@ -272,6 +284,7 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 			 UPDATE "buildings" AS b SET "workflowStatus" = 'created', "workflowId" = done."workflowId", "updatedAt" = now() FROM done WHERE b."id" = done."buildingId"`,
 			{ replacements: { jobIds: done.map(d => d.jobId), buildingIds: done.map(d => d.buildingId), workflowIds: done.map(d => d.workflowId) } },
 		);
+		await this.forget(done.map(d => d.buildingId));
 		return done.map(() => undefined);
 	}
 
@@ -316,11 +329,16 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 		if (record?.response) return record.response as BuildingWithWorkflow;
 		// The first request's node stopped before saving its answer: answer with the state now.
 		if (record && Date.now() - new Date(record.createdAt).getTime() > this.outbox.leaseMs) {
-			const building = (await this._get(ctx, { id: record.buildingId })) as Building;
-			return { ...building, workflow: await this.findWorkflow(ctx, building) };
+			return this.withWorkflow(ctx, record.buildingId);
 		}
 		// The first request is still being handled (or the key expired a moment ago).
 		throw new Errors.MoleculerClientError("A request with this Idempotency-Key is in progress. Try again shortly.", 409, "IDEMPOTENCY_KEY_IN_USE");
+	}
+
+	/** A building read from the database, with its workflow (null while pending or unreachable). */
+	async withWorkflow(ctx: Context, id: number): Promise<BuildingWithWorkflow> {
+		const building = (await this.traced(ctx, "get building", () => this._get(ctx, { id }))) as Building;
+		return { ...building, workflow: await this.findWorkflow(ctx, building) };
 	}
 
 	async findWorkflow(ctx: Context, building: Building): Promise<Workflow | null> {
@@ -359,7 +377,7 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 	}
 }
 
-export default interface BuildingsService extends DbStore {}
+export default interface BuildingsService extends DbStore, ReadCache<BuildingWithWorkflow> {}
 
 /** Raised inside the create transaction to roll it back when the idempotency key is taken. */
 class KeyInUse extends Error {}

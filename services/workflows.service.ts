@@ -4,6 +4,7 @@ import { QueryTypes, type Transaction } from "sequelize";
 import { workflowsMigrations } from "../migrations/workflows";
 import { EntityNotFoundError } from "../mixins/db-errors";
 import { DbMixin, type DbStore } from "../mixins/db.mixin";
+import type { BuildingsChanged } from "../mixins/read-cache.mixin";
 import { WorkflowModel } from "../models/workflow.model";
 import {
 	WORKFLOW_STATUSES,
@@ -96,7 +97,9 @@ export default class WorkflowsService extends MoleculerService {
 		}
 		const [count, rows] = await this.model.update(changes, { where: { id }, returning: true });
 		if (count === 0) throw new EntityNotFoundError(id);
-		return this.toWorkflow(ctx, rows[0]);
+		const workflow = await this.toWorkflow(ctx, rows[0]);
+		await this.announceChange(workflow.buildingId);
+		return workflow;
 	}
 
 	/** Deletes a workflow and returns it; 404 if there is none with this id. */
@@ -108,7 +111,9 @@ export default class WorkflowsService extends MoleculerService {
 			mapToModel: true,
 		});
 		if (!rows) throw new EntityNotFoundError(ctx.params.id);
-		return this.toWorkflow(ctx, rows);
+		const workflow = await this.toWorkflow(ctx, rows);
+		await this.announceChange(workflow.buildingId);
+		return workflow;
 	}
 
 	/**
@@ -127,6 +132,7 @@ export default class WorkflowsService extends MoleculerService {
 			return this.model.destroy({ where: { buildingId }, transaction });
 		});
 		if (removed > 0) this.logger.info(`Removed ${removed} workflow(s) of building ${buildingId}.`);
+		await this.announceChange(buildingId);
 		return { removed };
 	}
 
@@ -191,6 +197,11 @@ export default class WorkflowsService extends MoleculerService {
 	/** Group commit of `create`: the calls that arrive while a statement runs go in the next. */
 	created(): void {
 		this.newWorkflows = new Batcher(requests => this.insertWorkflows(requests));
+	}
+
+	/** Tells the nodes that keep answers embedding this building's workflow to forget them. */
+	async announceChange(buildingId: number): Promise<void> {
+		await this.broker.broadcast("workflows.changed", { ids: [buildingId] } satisfies BuildingsChanged);
 	}
 
 	toWorkflow(ctx: Context, row: unknown): Promise<Workflow> {
