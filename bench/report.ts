@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { percentOf } from "./goals";
 import type { LoadFigures } from "./load";
 
 /** A cluster scenario's figures and the transporter its cluster ran on (from its cluster.json). */
@@ -11,21 +12,22 @@ export interface Results {
 	versions: { node: string; postgres: string; nats: string };
 	scenarios: Record<string, ScenarioFigures>;
 	yardsticks: Record<string, LoadFigures | null>;
+	/** Ratios and other figures the run is judged by (null: not measured in this run). */
 	ratios: Record<string, number | null>;
+	/** The goal of each figure of `ratios` that has one, and whether it is met (null: not measured). */
+	goals: Record<string, { goal: string; met: boolean | null }>;
 	/** Workflows each node created during "POST /buildings, 50 conn" (3 workflows nodes). */
 	workflowsPerNode: Record<string, number>;
 	memoryMb: Record<string, { peakMb: number; rssMb: number }>;
 }
 
-/** `n` as a percentage of the sum of `counts`, to one decimal. */
-export function percentOf(n: number, counts: Record<string, number>): number {
-	const total = Object.values(counts).reduce((a, b) => a + b, 0);
-	return total ? Math.round((1000 * n) / total) / 10 : 0;
-}
-
 /** Prints the results as Markdown and writes them to bench/results/<time>.json and .md. */
 export function report(results: Results): void {
 	const cells = (f: LoadFigures | null) => (f ? `${f.requestsPerSecond} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.errors} | ${f.non2xx}` : "n/a | | | | |");
+	const { goals } = results;
+	const judged = Object.values(goals);
+	const unmeasured = judged.filter(goal => goal.met === null).length;
+	const met = (value: boolean | null | undefined) => (value === undefined ? "" : value === null ? "n/a" : value ? "yes" : "**no**");
 	const header = "req/s | p50 ms | p90 ms | p99 ms | errors | non-2xx";
 	const markdown = [
 		`# Benchmark${results.quick ? " (quick)" : ""}, ${new Date().toISOString()}`,
@@ -42,11 +44,6 @@ export function report(results: Results): void {
 		"|---|---|---|---|---|---|---|",
 		...Object.entries(results.yardsticks).map(([name, f]) => `| ${name} | ${cells(f)} |`),
 		"",
-		"## Ratios",
-		"| ratio | value |",
-		"|---|---|",
-		...Object.entries(results.ratios).map(([name, value]) => `| ${name} | ${value ?? "n/a"} |`),
-		"",
 		"## Workflows created per node during POST /buildings, 50 conn",
 		"| node | workflows | share |",
 		"|---|---|---|",
@@ -56,6 +53,13 @@ export function report(results: Results): void {
 		"| node | peak RSS | RSS |",
 		"|---|---|---|",
 		...Object.entries(results.memoryMb).map(([node, m]) => `| ${node} | ${m.peakMb} | ${m.rssMb} |`),
+		"",
+		"## Ratios and goals",
+		"| figure | value | goal | met |",
+		"|---|---|---|---|",
+		...Object.entries(results.ratios).map(([name, value]) => `| ${name} | ${value ?? "n/a"} | ${goals[name]?.goal ?? ""} | ${met(goals[name]?.met)} |`),
+		"",
+		`Goals met: ${judged.filter(goal => goal.met).length} of ${judged.length}${unmeasured ? ` (${unmeasured} not measured)` : ""}.`,
 		"",
 	].join("\n");
 	const dir = path.join(__dirname, "results");

@@ -14,16 +14,14 @@ import { memoryOf, startBenchCluster, type BenchCluster } from "./cluster";
 import { seedBuildings, settledWorkflowsPerNode, sql } from "./database";
 import { load, type LoadFigures } from "./load";
 import { connectNats, withoutCredentials } from "./nats";
+import { ratiosAndGoals } from "./goals";
+import { POOL_SIZE, SCENARIO, YARDSTICK } from "./names";
 import { report, type Results } from "./report";
 import { natsRequestReply, rawHttp, rawInsert, readPipeline } from "./yardsticks";
 
 const quick = process.argv.includes("--quick");
 const seconds = quick ? 2 : 8;
 const warmupSeconds = quick ? 1 : 3;
-/** INSERTs one creation makes: the building, its outbox job, the workflow. */
-const INSERTS_PER_CREATION = 3;
-const POOL_SIZE = Number(process.env.DB_POOL_MAX) || 10;
-const READ_PIPELINE = "read pipeline: http → NATS → pg SELECT by id, 50 conn";
 
 /** One of the ~1,000 rows seeded first: the ids GET by id and the read yardstick ask for. */
 const seededId = () => 1 + Math.floor(Math.random() * 1000);
@@ -45,7 +43,7 @@ async function measure(results: Results, cluster: BenchCluster, name: string, ru
 async function main(): Promise<void> {
 	const workDir = mkdtempSync(path.join(tmpdir(), "bench-"));
 	chmodSync(workDir, 0o755); // run as root, the embedded Postgres runs as "postgres"
-	const results: Results = { quick, versions: { node: process.version, postgres: "", nats: "" }, scenarios: {}, yardsticks: {}, ratios: {}, workflowsPerNode: {}, memoryMb: {} };
+	const results: Results = { quick, versions: { node: process.version, postgres: "", nats: "" }, scenarios: {}, yardsticks: {}, ratios: {}, goals: {}, workflowsPerNode: {}, memoryMb: {} };
 	let privateNats: NatsServer | undefined;
 	const clusters: BenchCluster[] = [];
 	const step = (text: string) => console.log(`[bench] ${text}`);
@@ -64,27 +62,27 @@ async function main(): Promise<void> {
 		// The same pages (1-50) at both sizes, so that only the table's size differs; then pages
 		// anywhere in the 100,000 rows, which OFFSET makes slower the deeper they are.
 		step("GET /api/buildings?page=N&pageSize=20 with ~1,000 rows");
-		await measure(results, cluster, "list, 1k rows, 50 conn", () => pagedList(cluster, 1000, 50));
+		await measure(results, cluster, SCENARIO.list1k, () => pagedList(cluster, 1000, 50));
 		step("GET /api/buildings/:id");
-		await measure(results, cluster, "GET /buildings/:id, 50 conn", () =>
+		await measure(results, cluster, SCENARIO.getById, () =>
 			load({ url: `${cluster.apiUrl}/buildings`, connections: 50, durationSeconds: seconds, path: () => `/api/buildings/${seededId()}` }),
 		);
 		step("GET /api/buildings?page=N&pageSize=20 with ~100,000 rows");
-		await measure(results, cluster, "list, 100k rows, 50 conn", () => pagedList(cluster, 100_000, 50));
-		await measure(results, cluster, "list, 100k rows, any page, 50 conn", () => pagedList(cluster, 100_000, 5000));
+		await measure(results, cluster, SCENARIO.list100k, () => pagedList(cluster, 100_000, 50));
+		await measure(results, cluster, SCENARIO.list100kAnyPage, () => pagedList(cluster, 100_000, 5000));
 
 		step("POST /api/buildings at 10 and 50 connections");
-		await measure(results, cluster, "POST /buildings, 10 conn", () => post(cluster.apiUrl, 10));
+		await measure(results, cluster, SCENARIO.post10, () => post(cluster.apiUrl, 10));
 		// The workflows each node created during this scenario alone: the counts' difference.
 		const before = await settledWorkflowsPerNode(workflowsDb);
-		await measure(results, cluster, "POST /buildings, 50 conn", () => post(cluster.apiUrl, 50));
+		await measure(results, cluster, SCENARIO.post50, () => post(cluster.apiUrl, 50));
 		const after = await settledWorkflowsPerNode(workflowsDb);
 		for (const nodeID of Object.keys(cluster.nodePids()).filter(id => id.startsWith("workflows-")).sort()) {
 			results.workflowsPerNode[nodeID] = (after[nodeID] ?? 0) - (before[nodeID] ?? 0);
 		}
 
 		step("yardsticks: bare http, NATS request-reply, read pipeline, raw INSERT");
-		results.yardsticks["bare http POST, 50 conn"] = await rawHttp(50, seconds);
+		results.yardsticks[YARDSTICK.bareHttp] = await rawHttp(50, seconds);
 		// The NATS the cluster runs on; on another transporter, a private nats-server if there is one.
 		let natsUrl = cluster.transporter.startsWith("nats://") ? cluster.transporter : undefined;
 		if (!natsUrl) {
@@ -95,14 +93,14 @@ async function main(): Promise<void> {
 			const nc = await connectNats(natsUrl);
 			results.versions.nats = nc.info?.version ?? "";
 			await nc.close();
-			results.yardsticks["NATS request-reply, 50 in flight"] = await natsRequestReply(natsUrl, 50, seconds);
-			results.yardsticks[READ_PIPELINE] = await readPipeline(natsUrl, buildingsDb, POOL_SIZE, 50, seconds, seededId);
+			results.yardsticks[YARDSTICK.natsRequestReply] = await natsRequestReply(natsUrl, 50, seconds);
+			results.yardsticks[YARDSTICK.readPipeline] = await readPipeline(natsUrl, buildingsDb, POOL_SIZE, 50, seconds, seededId);
 		} else {
 			results.versions.nats = "none (no NATS given, no nats-server on PATH)";
-			results.yardsticks["NATS request-reply, 50 in flight"] = null;
-			results.yardsticks[READ_PIPELINE] = null;
+			results.yardsticks[YARDSTICK.natsRequestReply] = null;
+			results.yardsticks[YARDSTICK.readPipeline] = null;
 		}
-		results.yardsticks[`INSERT … RETURNING, pool ${POOL_SIZE}, 50 in flight`] = await rawInsert(buildingsDb, POOL_SIZE, 50, seconds);
+		results.yardsticks[YARDSTICK.insert] = await rawInsert(buildingsDb, POOL_SIZE, 50, seconds);
 
 		for (const [nodeID, pid] of Object.entries(cluster.nodePids())) results.memoryMb[nodeID] = memoryOf(pid);
 		await cluster.stop();
@@ -111,7 +109,7 @@ async function main(): Promise<void> {
 		const single = await startBenchCluster({ workflowsNodes: 1, dataDir: path.join(workDir, "one"), env: {} });
 		clusters.push(single);
 		await post(single.apiUrl, 10, warmupSeconds);
-		await measure(results, single, "POST /buildings, 50 conn, 1 workflows node", () => post(single.apiUrl, 50));
+		await measure(results, single, SCENARIO.post50OneNode, () => post(single.apiUrl, 50));
 		await single.stop();
 
 		if (!quick) {
@@ -119,30 +117,18 @@ async function main(): Promise<void> {
 			const measured = await startBenchCluster({ workflowsNodes: 3, dataDir: path.join(workDir, "metrics"), env: { METRICS: "true", METRICS_PORT: String(await freePort()) } });
 			clusters.push(measured);
 			await post(measured.apiUrl, 10, warmupSeconds);
-			await measure(results, measured, "POST /buildings, 50 conn, METRICS=true", () => post(measured.apiUrl, 50));
+			await measure(results, measured, SCENARIO.post50Metrics, () => post(measured.apiUrl, 50));
 			await measured.stop();
 
 			step("POST /api/buildings on Moleculer's TCP transporter");
-			const onTcp = await startBenchCluster({ workflowsNodes: 3, dataDir: path.join(workDir, "tcp"), env: { TRANSPORTER: "TCP" } });
+			const onTcp = await startBenchCluster({ workflowsNodes: 3, dataDir: path.join(workDir, "tcp"), env: { TRANSPORTER: "TCP", TCP_NODES: "" } });
 			clusters.push(onTcp);
 			await post(onTcp.apiUrl, 10, warmupSeconds);
-			await measure(results, onTcp, "POST /buildings, 50 conn, TCP transporter", () => post(onTcp.apiUrl, 50));
+			await measure(results, onTcp, SCENARIO.post50Tcp, () => post(onTcp.apiUrl, 50));
 			await onTcp.stop();
 		}
 
-		const s = results.scenarios;
-		const y = results.yardsticks;
-		const insert = y[`INSERT … RETURNING, pool ${POOL_SIZE}, 50 in flight`]!;
-		const ratio = (a: number, b: number) => Math.round((100 * a) / b) / 100;
-		results.ratios = {
-			"POST 50 conn ÷ (raw insert ÷ inserts per creation)": ratio(s["POST /buildings, 50 conn"].requestsPerSecond, insert.requestsPerSecond / INSERTS_PER_CREATION),
-			"GET by id ÷ read yardstick": y[READ_PIPELINE] ? ratio(s["GET /buildings/:id, 50 conn"].requestsPerSecond, y[READ_PIPELINE].requestsPerSecond) : null,
-			"GET by id ÷ bare http": ratio(s["GET /buildings/:id, 50 conn"].requestsPerSecond, y["bare http POST, 50 conn"]!.requestsPerSecond),
-			"POST ÷ bare http": ratio(s["POST /buildings, 50 conn"].requestsPerSecond, y["bare http POST, 50 conn"]!.requestsPerSecond),
-			"list p50 latency, 100k ÷ 1k rows": ratio(s["list, 100k rows, 50 conn"].p50 || 1, s["list, 1k rows, 50 conn"].p50 || 1),
-			"POST, 3 workflows nodes ÷ 1": ratio(s["POST /buildings, 50 conn"].requestsPerSecond, s["POST /buildings, 50 conn, 1 workflows node"].requestsPerSecond),
-			"POST with METRICS ÷ without": quick ? null : ratio(s["POST /buildings, 50 conn, METRICS=true"].requestsPerSecond, s["POST /buildings, 50 conn"].requestsPerSecond),
-		};
+		Object.assign(results, ratiosAndGoals(results));
 		report(results);
 	} finally {
 		for (const cluster of clusters) await cluster.stop().catch(() => undefined);

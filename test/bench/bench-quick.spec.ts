@@ -25,13 +25,20 @@ describe("npm run bench -- --quick", () => {
 		for (const name of scenarios) {
 			expect([name, results.scenarios[name]]).toEqual([name, figures]);
 			expect(results.scenarios[name].requests).toBeGreaterThan(0);
+			expect([name, results.scenarios[name].transporter]).toEqual([name, expect.any(String)]);
 		}
 		for (const figure of Object.values(results.yardsticks)) expect(figure).toEqual(figures);
 		expect(Object.keys(results.yardsticks)).toHaveLength(4);
 		for (const [name, value] of Object.entries(results.ratios)) if (name !== "POST with METRICS ÷ without") expect([name, value]).toEqual([name, expect.any(Number)]);
+		// The quick run judges every goal: each is met or not, none left unmeasured.
+		expect(Object.keys(results.goals).length).toBeGreaterThanOrEqual(8);
+		for (const [name, { goal, met }] of Object.entries(results.goals as Record<string, { goal: string; met: boolean | null }>)) {
+			expect([name, goal, met]).toEqual([name, expect.any(String), expect.any(Boolean)]);
+		}
 		expect(Object.keys(results.workflowsPerNode).sort()).toEqual(["workflows-1", "workflows-2", "workflows-3"]);
 		expect(Object.keys(results.memoryMb).sort()).toEqual(["api-1", "buildings-1", "workflows-1", "workflows-2", "workflows-3"]);
 		for (const version of Object.values(results.versions)) expect(version).toMatch(/\d+\.\d+/);
-		expect(bench.output).toContain("## Ratios");
+		expect(bench.output).toContain("## Ratios and goals");
+		expect(bench.output).toMatch(/Goals met: \d+ of \d+/);
 	}, 180_000);
 });
