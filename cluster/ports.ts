@@ -11,8 +11,21 @@ export function freePort(): Promise<number> {
 	});
 }
 
-/** Whether `host:port` can be listened on. */
-export function canListen(port: number, host: string): Promise<boolean> {
+/**
+ * A port nothing listens on, for another process to listen on a moment later. Taken below the
+ * range the system gives the local end of outgoing connections (from 32768 on Linux, 49152 on
+ * macOS and Windows), where a busy machine's connections would take a free port meanwhile.
+ */
+export async function portToListenOnLater(): Promise<number> {
+	for (let attempt = 1; ; attempt++) {
+		const port = 20_000 + Math.floor(Math.random() * 12_000);
+		if (await canListen(port)) return port;
+		if (attempt === 100) throw new Error("No free port found between 20000 and 32000.");
+	}
+}
+
+/** Whether `host:port` (every interface without a host) can be listened on. */
+export function canListen(port: number, host?: string): Promise<boolean> {
 	return new Promise(resolve => {
 		const server = createServer()
 			.once("error", () => resolve(false))
