@@ -20,6 +20,7 @@
  *   ZIPKIN_URL       where the zipkin exporter sends spans                      (default http://127.0.0.1:9411)
  */
 import { Errors, type BrokerOptions, type LogLevels } from "moleculer";
+import { PushingTcpTransporter } from "./cluster/pushing-tcp-transporter";
 import { integerFromEnv, loadDotEnv } from "./config/env";
 
 loadDotEnv();
@@ -35,9 +36,10 @@ function balancer(): "nats" | "moleculer" {
 /** The transporter, with NATS credentials and TLS from their own variables (never logged). */
 function transporter(): BrokerOptions["transporter"] {
 	// Moleculer's own TCP transporter needs no broker process. With a static list of nodes it
-	// stays on the addresses given (no UDP discovery), and each node listens on its own entry.
+	// stays on the addresses given (no UDP discovery), and each node listens on its own entry;
+	// its nodes push their details to the others, so a node that joins takes calls at once.
 	if (env.TRANSPORTER === "TCP" && env.TCP_NODES) {
-		return { type: "TCP", options: { udpDiscovery: false, urls: env.TCP_NODES.split(",") } };
+		return new PushingTcpTransporter({ udpDiscovery: false, urls: env.TCP_NODES.split(",") });
 	}
 	const urls = (env.TRANSPORTER || "nats://127.0.0.1:4222").split(",").map(url => url.trim());
 	if (!urls.every(url => url.startsWith("nats://"))) return urls.join(",");
