@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: measures the cluster as shipped (every safety feature on) beside the raw
- * parts under it, in one run. Starts its own clusters through the `npm start` launcher, so on
- * the transporter and Postgres given by the usual variables or on the launcher's defaults, and
- * once more on Moleculer's TCP transporter; loopback only; stops everything it started.
+ * parts under it, in one run. Starts its own clusters through the `npm start` launcher: on the
+ * transporter and Postgres given by the usual variables, else on the launcher's defaults (a
+ * private nats-server, an embedded Postgres); the full run adds one on Moleculer's TCP
+ * transporter. Loopback only; stops everything it started.
  * `npm run bench -- --quick` is a short smoke run. Results: bench/results/<time>.json and .md.
  */
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
@@ -12,9 +13,9 @@ import { freePort } from "../cluster/ports";
 import { NatsServer } from "../cluster/nats-server";
 import { memoryOf, startBenchCluster, type BenchCluster } from "./cluster";
 import { seedBuildings, settledWorkflowsPerNode, sql } from "./database";
+import { ratiosAndGoals } from "./goals";
 import { load, type LoadFigures } from "./load";
 import { connectNats, withoutCredentials } from "./nats";
-import { ratiosAndGoals } from "./goals";
 import { POOL_SIZE, SCENARIO, YARDSTICK } from "./names";
 import { report, type Results } from "./report";
 import { natsRequestReply, rawHttp, rawInsert, readPipeline } from "./yardsticks";
