@@ -2,14 +2,20 @@
  * `npm run repl`: a node with the Moleculer REPL that joins the running cluster (the one
  * `npm start` runs here when no TRANSPORTER is given, else the one TRANSPORTER and NAMESPACE
  * name). Try `nodes`, `services`, `actions`, `call buildings.create --name "HQ"`,
- * `workflows-per-node`, `latest-buildings`.
+ * `workflows-per-node`, `latest-buildings`. Commands can be piped in:
+ * `printf 'call buildings.get --id 1\nquit\n' | npm run repl`.
  */
 import { hostname } from "node:os";
+import type { REPLServer } from "node:repl";
 import type { BrokerOptions } from "moleculer";
 import { ServiceBroker } from "moleculer";
 import { loadDotEnv } from "../config/env";
 import { joinLocalCluster } from "./local-cluster";
+import { maskCredentials } from "./printable";
 import { replCommands } from "./repl-commands";
+
+/** How long the prompt waits for the cluster's services before it opens anyway. */
+const DISCOVERY_TIMEOUT_MS = 5000;
 
 async function main(): Promise<void> {
 	loadDotEnv();
@@ -23,9 +29,56 @@ async function main(): Promise<void> {
 		logger: { type: "Console", options: { level: process.env.LOG_LEVEL || "warn", formatter: "short" } },
 		replCommands,
 	});
-	await broker.start();
-	console.log(`Joined ${joined ? "the local cluster of `npm start`" : `namespace "${config.namespace}"`} as ${broker.nodeID}. Type "help" for commands.`);
-	broker.repl();
+	const where = joined ? "the local cluster of `npm start`" : `namespace "${config.namespace}"`;
+	// The first command (piped ones come at once) must find the services it calls. A transporter
+	// that cannot be reached keeps the broker starting (it retries): the prompt opens all the same.
+	const gaveUp = new Promise<false>(resolve => setTimeout(() => resolve(false), DISCOVERY_TIMEOUT_MS).unref());
+	const found = await Promise.race([broker.start().then(() => broker.waitForServices(["buildings", "workflows"], DISCOVERY_TIMEOUT_MS).then(() => true, () => false)), gaveUp]);
+	if (found) console.log(`Joined ${where} as ${broker.nodeID}. Type "help" for commands.`);
+	else {
+		const why = broker.started ? "no buildings or workflows service showed up" : "could not connect";
+		console.log(`No cluster answered within ${DISCOVERY_TIMEOUT_MS / 1000} s on ${transporterName()} in ${where} (${why}); the prompt opens anyway. Type "help" for commands.`);
+	}
+	runInTurn(broker.repl(), broker);
+}
+
+/** The transporter this node tried, credentials masked. */
+function transporterName(): string {
+	const transporter = process.env.TRANSPORTER || "nats://127.0.0.1:4222";
+	return transporter === "TCP" ? `TCP (${process.env.TCP_NODES ? "the nodes of TCP_NODES" : "UDP discovery"})` : maskCredentials(transporter);
+}
+
+/**
+ * moleculer-repl starts each line as soon as it is read and exits at the end of the input, so
+ * piped commands would run all at once and be cut off. Here each waits for the one before, as
+ * typed commands do, and the end of the input waits for the last one.
+ */
+function runInTurn(server: REPLServer, broker: ServiceBroker): void {
+	let previous = Promise.resolve();
+	const evaluate = server.eval;
+	Object.defineProperty(server, "eval", {
+		value: ((command, context, file, done) => {
+			previous = previous.then(
+				() =>
+					new Promise<void>(resolve =>
+						// Passed on as given: the REPL prints a result only when one is passed.
+						evaluate.call(server, command, context, file, (...outcome) => {
+							done(...outcome);
+							resolve();
+						}),
+					),
+			);
+		}) satisfies REPLServer["eval"],
+	});
+	// moleculer-repl's own listener stops at once (the history's is only added later).
+	server.removeAllListeners("exit");
+	server.on("exit", () => {
+		void previous.then(async () => {
+			// A broker still trying to reach its transporter has nothing to leave.
+			if (broker.started) await broker.stop();
+			process.exit(0);
+		});
+	});
 }
 
 main().catch(err => {
