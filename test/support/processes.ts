@@ -1,4 +1,5 @@
-import { fork, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { freePort } from "../../cluster/ports";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -93,4 +94,35 @@ export class ScriptProcess {
 		const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`No exit within ${timeoutMs} ms:\n${this.output}`)), timeoutMs).unref());
 		return Promise.race([this.exit, timeout]);
 	}
+}
+
+/** The pid of each cluster node among the children of an `npm start` launcher, by nodeID. */
+export function nodePidsOf(launcherPid: number): Record<string, number> {
+	const children = execFileSync("ps", ["-o", "pid=", "--ppid", String(launcherPid)], { encoding: "utf8" }).split("\n").map(Number).filter(Boolean);
+	const byNode: Record<string, number> = {};
+	for (const pid of children) {
+		let environ: string[] = [];
+		try {
+			environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+		} catch {
+			continue; // ended meanwhile
+		}
+		const nodeID = environ.find(entry => entry.startsWith("NODE_ID="))?.slice("NODE_ID=".length);
+		if (nodeID) byNode[nodeID] = pid;
+	}
+	return byNode;
+}
+
+/** Whether a process runs with this pid (one that has ended but is not yet reaped does not). */
+export function isRunning(pid: number): boolean {
+	if (!existsSync(`/proc/${pid}/stat`)) return false;
+	const state = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "")[0];
+	return state !== "Z" && state !== "X";
+}
+
+/** The private nats-server an `npm start` launcher names in its summary. */
+export function privateNatsOf(launcherOutput: string): { port: number; pid: number } {
+	const [, port, pid] = /transporter: NATS nats:\/\/127\.0\.0\.1:(\d+) \(private nats-server [^,]+, pid (\d+)/.exec(launcherOutput) ?? [];
+	if (!port) throw new Error(`No private nats-server in:\n${launcherOutput}`);
+	return { port: Number(port), pid: Number(pid) };
 }
