@@ -22,8 +22,8 @@ describe("the launcher keeps the cluster serving", () => {
 		workflowsDb = await createDatabase(`${namespace}_workflows`);
 		const port = await freePort();
 		api = `http://127.0.0.1:${port}/api`;
-		// The default LOG_LEVEL (info): a healthy start must log no warning at it.
-		launcher = new ScriptProcess("cluster/start.ts", [], { PORT: String(port), DATA_DIR: dataDir, BUILDINGS_DATABASE_URL: buildingsDb, WORKFLOWS_DATABASE_URL: workflowsDb }, workDir);
+		// At the default LOG_LEVEL, info, a healthy start logs no warning.
+		launcher = new ScriptProcess("cluster/start.ts", [], { LOG_LEVEL: "info", PORT: String(port), DATA_DIR: dataDir, BUILDINGS_DATABASE_URL: buildingsDb, WORKFLOWS_DATABASE_URL: workflowsDb }, workDir);
 		await launcher.waitForOutput("Cluster ready", 90_000);
 	}, 120_000);
 
