@@ -5,10 +5,11 @@ import path from "node:path";
 import type { Building, BuildingWithWorkflow, Page } from "../../types";
 import { http } from "../support/http";
 import { postBuildingsSteadily } from "../support/load";
-import { ScriptProcess, freePort } from "../support/processes";
+import { isReachable } from "../../cluster/ports";
+import { ScriptProcess, freePort, isRunning, privateNatsOf } from "../support/processes";
 
-// `npm start` on a machine with nothing installed: no TRANSPORTER, no database URLs, no .env.
-// The cluster runs on Moleculer's TCP transporter and an embedded PostgreSQL in DATA_DIR.
+// `npm start` with nothing given: no TRANSPORTER, no database URLs, no .env. The cluster runs on
+// a private nats-server (from PATH) and an embedded PostgreSQL, their files in DATA_DIR.
 describe("the zero-infrastructure default", () => {
 	const workDir = mkdtempSync(path.join(tmpdir(), "embedded-"));
 	// Run as root, Postgres runs as the "postgres" user, which must reach the data directory.
@@ -34,7 +35,7 @@ describe("the zero-infrastructure default", () => {
 
 	it("says what it chose and why", () => {
 		expect(launcher.output).toContain(`Cluster ready: http://localhost:${port}/api`);
-		expect(launcher.output).toMatch(/transporter: Moleculer TCP on 127\.0\.0\.1.*no TRANSPORTER given/);
+		expect(launcher.output).toMatch(/transporter: NATS nats:\/\/127\.0\.0\.1:\d+ \(private nats-server [\d.]+, pid \d+, files in data\/nats; queue groups pick the node\)/);
 		expect(launcher.output).toMatch(/databases: +embedded PostgreSQL in .*no database URLs given/);
 		for (const node of ["api-1", "buildings-1", "workflows-1", "workflows-2", "workflows-3"]) expect(launcher.output).toMatch(new RegExp(`node ${node}\\s`));
 	});
@@ -96,24 +97,31 @@ describe("the zero-infrastructure default", () => {
 		expect(result.statuses).toEqual({ 201: 700 });
 	}, 120_000);
 
-	it("stops on Ctrl-C with exit 0, the database last, and a second start still has the data", async () => {
+	it("stops on Ctrl-C with exit 0, NATS and the database last, and a second start still has the data", async () => {
+		const nats = privateNatsOf(launcher.output);
 		const before = launcher.output.length;
 		launcher.interrupt();
 		expect(await launcher.stop()).toBe(0);
-		// The nodes finished before the database went: none of them saw it shut down.
-		expect(launcher.output.slice(before)).not.toMatch(/shutting down|ECONNREFUSED|DATABASE_UNAVAILABLE/);
+		// The nodes finished before NATS and the database went: none of them saw either go.
+		expect(launcher.output.slice(before)).not.toMatch(/shutting down|ECONNREFUSED|DATABASE_UNAVAILABLE| WARN | ERROR /);
 		await expect(fetch(`${api}/health`)).rejects.toThrow();
+		expect(await isReachable("127.0.0.1", nats.port)).toBe(false);
+		expect(isRunning(nats.pid)).toBe(false);
 		await start();
 		const page = await http<Page<Building>>("GET", `${api}/buildings?search=From%20the%20REPL`);
 		expect(page.body.total).toBe(1);
 	}, 120_000);
 
-	it("recovers after the launcher is killed with kill -9", async () => {
+	it("recovers after the launcher is killed with kill -9, stopping the nats-server it left behind", async () => {
 		const before = (await http<Page<Building>>("GET", `${api}/buildings?pageSize=1`)).body.total;
 		expect(before).toBeGreaterThan(0);
+		const leftBehind = privateNatsOf(launcher.output);
 		launcher.child.kill("SIGKILL");
 		await launcher.stop();
+		expect(isRunning(leftBehind.pid)).toBe(true);
 		await start();
+		expect(isRunning(leftBehind.pid)).toBe(false);
+		expect(privateNatsOf(launcher.output).pid).not.toBe(leftBehind.pid);
 		expect((await http<Page<Building>>("GET", `${api}/buildings?pageSize=1`)).body.total).toBe(before);
 	}, 120_000);
 
