@@ -40,6 +40,12 @@ async function main(): Promise<void> {
 	const stop = (reason: string) => {
 		if (stopping) return;
 		stopping = true;
+		// Still starting, it holds no request, and Moleculer cannot stop a broker whose
+		// transporter has not connected yet: leave at once.
+		if (!broker.started) {
+			broker.logger.info(`${reason}: node ${broker.nodeID} stops before it has started.`);
+			process.exit(0);
+		}
 		broker.logger.info(`${reason}: stopping node ${broker.nodeID}.`);
 		broker.stop().then(
 			() => process.exit(0),
