@@ -10,6 +10,7 @@ COPY config config
 COPY migrations migrations
 COPY mixins mixins
 COPY models models
+COPY transporters transporters
 COPY services services
 COPY types types
 RUN npm run build && npm prune --omit=dev

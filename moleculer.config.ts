@@ -22,6 +22,7 @@
 import { Errors, type BrokerOptions, type LogLevels } from "moleculer";
 import { PushingTcpTransporter } from "./cluster/pushing-tcp-transporter";
 import { integerFromEnv, loadDotEnv } from "./config/env";
+import { CoalescingNatsTransporter } from "./transporters/coalescing-nats";
 
 loadDotEnv();
 
@@ -55,7 +56,7 @@ function transporter(): BrokerOptions["transporter"] {
 	if (env.NATS_TLS_CA || env.NATS_TLS_CERT) {
 		options.tls = { caFile: env.NATS_TLS_CA || undefined, certFile: env.NATS_TLS_CERT || undefined, keyFile: env.NATS_TLS_KEY || undefined };
 	}
-	return { type: "NATS", options };
+	return new CoalescingNatsTransporter(options);
 }
 
 /** Spans of every action call, linked across nodes, sent where TRACING says. */
@@ -67,7 +68,7 @@ function tracing(): BrokerOptions["tracing"] {
 }
 
 const chosenTransporter = transporter();
-const onNats = typeof chosenTransporter === "object" && (chosenTransporter as { type?: string }).type === "NATS";
+const onNats = chosenTransporter instanceof CoalescingNatsTransporter;
 
 const config: BrokerOptions = {
 	namespace: env.NAMESPACE || "buildings",

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { ServiceBroker, type BrokerOptions } from "moleculer";
 import config from "../../moleculer.config";
+import { CoalescingNatsTransporter } from "../../transporters/coalescing-nats";
 import { nodesRunning } from "../../services/registry";
 import { NATS_URL, createDatabase, dropDatabase, uniqueName, waitFor } from "./infra";
 
@@ -55,7 +56,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 		...config,
 		namespace,
 		nodeID: `${nodeID}-${namespace}`,
-		transporter: transporter ?? undefined,
+		// The transporter the nodes run with, one instance per broker.
+		transporter: transporter === null ? undefined : new CoalescingNatsTransporter({ url: transporter }),
 		disableBalancer: transporter !== null && balancer === "nats",
 		logger: false,
 		...extraOptions,
