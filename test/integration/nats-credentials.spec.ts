@@ -27,7 +27,7 @@ describe("NATS credentials", () => {
 		const config = configWith({ TRANSPORTER: "nats://a:4222,nats://b:4222", NATS_USER: "cluster", NATS_PASSWORD: "p@ss", NATS_TOKEN: "", NATS_TLS_CA: "/ca.pem", NATS_TLS_CERT: "/c.pem", NATS_TLS_KEY: "/k.pem" });
 		// configWith loads the config in a module registry of its own: compare by name.
 		expect(config.transporter?.constructor.name).toBe(CoalescingNatsTransporter.name);
-		expect((config.transporter as CoalescingNatsTransporter).opts).toEqual({
+		expect((config.transporter as CoalescingNatsTransporter).opts).toMatchObject({
 			url: "nats://cluster:p%40ss@a:4222,nats://cluster:p%40ss@b:4222",
 			tls: { caFile: "/ca.pem", certFile: "/c.pem", keyFile: "/k.pem" },
 		});
