@@ -1,0 +1,17 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+// Copying .env.example to .env, as the README suggests, must not move `npm start` off its own
+// private nats-server and embedded PostgreSQL: every setting in it stays commented out.
+describe(".env.example", () => {
+	const lines = readFileSync(path.join(__dirname, "..", "..", ".env.example"), "utf8").split("\n");
+
+	it("sets nothing until a line is uncommented", () => {
+		expect(lines.filter(line => line.trim() !== "" && !line.startsWith("#"))).toEqual([]);
+	});
+
+	it("documents the settings of the default run", () => {
+		const documented = lines.map(line => /^#\s*([A-Z_]+)=/.exec(line)?.[1]).filter(Boolean);
+		for (const name of ["TRANSPORTER", "NATS_SERVER_BIN", "BUILDINGS_DATABASE_URL", "WORKFLOWS_DATABASE_URL", "DATA_DIR", "READ_CACHE_SIZE"]) expect(documented).toContain(name);
+	});
+});
