@@ -20,9 +20,9 @@
  *   ZIPKIN_URL       where the zipkin exporter sends spans                      (default http://127.0.0.1:9411)
  */
 import { Errors, type BrokerOptions, type LogLevels } from "moleculer";
-import { PushingTcpTransporter } from "./cluster/pushing-tcp-transporter";
 import { integerFromEnv, loadDotEnv } from "./config/env";
 import { CoalescingNatsTransporter } from "./transporters/coalescing-nats";
+import { PushingTcpTransporter } from "./transporters/pushing-tcp";
 
 loadDotEnv();
 
