@@ -1,47 +1,22 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { isReachable } from "../../cluster/ports";
 import { postBuildingsSteadily } from "../support/load";
-import { createDatabase, dropDatabase, query, uniqueName, waitFor } from "../support/infra";
-import { ScriptProcess, freePort, isRunning, nodePidsOf, privateNatsOf } from "../support/processes";
+import { query, waitFor } from "../support/infra";
+import { LaunchedCluster } from "../support/launcher";
+import { ScriptProcess, isRunning, nodePidsOf, privateNatsOf } from "../support/processes";
 
 // `npm start` as users run it (no TRANSPORTER: its private nats-server; the tests' Postgres),
 // its workflows nodes killed one after the other under a steady stream of creations.
 describe("the launcher keeps the cluster serving", () => {
-	const workDir = mkdtempSync(path.join(tmpdir(), "supervision-"));
-	const dataDir = path.join(workDir, "data");
-	const namespace = uniqueName("supervision");
-	let buildingsDb = "";
-	let workflowsDb = "";
-	let api = "";
-	let launcher: ScriptProcess | undefined;
-
-	beforeAll(async () => {
-		buildingsDb = await createDatabase(`${namespace}_buildings`);
-		workflowsDb = await createDatabase(`${namespace}_workflows`);
-		const port = await freePort();
-		api = `http://127.0.0.1:${port}/api`;
-		// At the default LOG_LEVEL, info, a healthy start logs no warning.
-		launcher = new ScriptProcess("cluster/start.ts", [], { LOG_LEVEL: "info", PORT: String(port), DATA_DIR: dataDir, BUILDINGS_DATABASE_URL: buildingsDb, WORKFLOWS_DATABASE_URL: workflowsDb }, workDir);
-		await launcher.waitForOutput("Cluster ready", 90_000);
-	}, 120_000);
-
-	afterAll(async () => {
-		if (launcher && launcher.child.exitCode === null) {
-			launcher.interrupt();
-			await launcher.stop(undefined, 30_000).catch(() => process.kill(-launcher!.child.pid!, "SIGKILL"));
-		}
-		await dropDatabase(`${namespace}_buildings`);
-		await dropDatabase(`${namespace}_workflows`);
-		rmSync(workDir, { recursive: true, force: true });
-	}, 60_000);
+	const cluster = new LaunchedCluster("supervision");
+	const { workDir, dataDir } = cluster;
+	beforeAll(() => cluster.start(), 120_000);
+	afterAll(() => cluster.stop(), 60_000);
 
 	it("starts quietly on its private nats-server, and says what each migration run did", () => {
-		const startUp = launcher!.output.slice(0, launcher!.output.indexOf("Cluster ready"));
+		const startUp = cluster.launcher.output.slice(0, cluster.launcher.output.indexOf("Cluster ready"));
 		expect(startUp).not.toMatch(/ (WARN|ERROR) /);
 		expect(startUp).not.toMatch(/reconnected/);
-		expect(launcher!.output).toMatch(/transporter: NATS nats:\/\/127\.0\.0\.1:\d+ \(private nats-server [\d.]+, pid \d+, files in data\/nats; queue groups pick the node\)/);
+		expect(cluster.launcher.output).toMatch(/transporter: NATS nats:\/\/127\.0\.0\.1:\d+ \(private nats-server [\d.]+, pid \d+, files in data\/nats; queue groups pick the node\)/);
 		// Fresh databases: one node of each service applies the migrations, the others find them done.
 		expect(startUp.match(/BUILDINGS: Database "buildings" ready: applied \d+ migration\(s\)\./g)).toHaveLength(1);
 		expect(startUp.match(/WORKFLOWS: Database "workflows" ready: applied \d+ migration\(s\)\./g)).toHaveLength(1);
@@ -49,22 +24,22 @@ describe("the launcher keeps the cluster serving", () => {
 	});
 
 	it("restarts each workflows node killed with kill -9 while every creation is accepted and readiness stays 200", async () => {
-		const readiness = pollReadiness(`${api}/health/ready`);
-		const load = postBuildingsSteadily(api, { total: 700, ratePerSecond: 20, maxInFlight: 8 });
+		const readiness = pollReadiness(`${cluster.api}/health/ready`);
+		const load = postBuildingsSteadily(cluster.api, { total: 700, ratePerSecond: 20, maxInFlight: 8 });
 		const backAfterMs: Record<string, number> = {};
 		for (const nodeID of ["workflows-1", "workflows-2", "workflows-3"]) {
 			await sleep(2000);
-			const pid = nodePidsOf(launcher!.child.pid!)[nodeID];
+			const pid = nodePidsOf(cluster.launcher.child.pid!)[nodeID];
 			expect(pid).toBeGreaterThan(0);
 			const killedAt = Date.now();
 			process.kill(pid, "SIGKILL");
-			await launcher!.waitForOutput(`Node ${nodeID} exited (signal SIGKILL); restarting in 0.5 s.`, 10_000);
-			await launcher!.waitForOutput(`Node ${nodeID} restarted.`, 30_000);
+			await cluster.launcher.waitForOutput(`Node ${nodeID} exited (signal SIGKILL); restarting in 0.5 s.`, 10_000);
+			await cluster.launcher.waitForOutput(`Node ${nodeID} restarted.`, 30_000);
 			const restartedAt = new Date();
-			expect(nodePidsOf(launcher!.child.pid!)[nodeID]).not.toBe(pid);
+			expect(nodePidsOf(cluster.launcher.child.pid!)[nodeID]).not.toBe(pid);
 			await waitFor(
 				`${nodeID} to create workflows again`,
-				async () => (await query(workflowsDb, 'SELECT 1 FROM workflows WHERE "handledBy" = $1 AND "createdAt" > $2 LIMIT 1', [nodeID, restartedAt])).length > 0,
+				async () => (await query(cluster.workflowsDb, 'SELECT 1 FROM workflows WHERE "handledBy" = $1 AND "createdAt" > $2 LIMIT 1', [nodeID, restartedAt])).length > 0,
 				30_000,
 			);
 			backAfterMs[nodeID] = Date.now() - killedAt;
@@ -80,10 +55,10 @@ describe("the launcher keeps the cluster serving", () => {
 		// Once the pending ones are done, every accepted building has exactly one workflow.
 		await waitFor(
 			"every building to have its workflow",
-			async () => (await query<{ n: string }>(buildingsDb, `SELECT count(*) AS n FROM buildings WHERE "workflowStatus" <> 'created'`))[0].n === "0",
+			async () => (await query<{ n: string }>(cluster.buildingsDb, `SELECT count(*) AS n FROM buildings WHERE "workflowStatus" <> 'created'`))[0].n === "0",
 			30_000,
 		);
-		const workflows = await query<{ buildingId: number; n: string }>(workflowsDb, 'SELECT "buildingId", count(*) AS n FROM workflows GROUP BY 1');
+		const workflows = await query<{ buildingId: number; n: string }>(cluster.workflowsDb, 'SELECT "buildingId", count(*) AS n FROM workflows GROUP BY 1');
 		const perBuilding = new Map(workflows.map(row => [row.buildingId, Number(row.n)]));
 		expect(result.accepted.filter(id => perBuilding.get(id) !== 1)).toEqual([]);
 	}, 180_000);
@@ -106,13 +81,13 @@ describe("the launcher keeps the cluster serving", () => {
 	}, 90_000);
 
 	it("stops on Ctrl-C with exit 0, without a warning, and stops its nats-server too", async () => {
-		const nats = privateNatsOf(launcher!.output);
-		const before = launcher!.output.length;
-		launcher!.interrupt();
-		expect(await launcher!.stop(undefined, 60_000)).toBe(0);
-		expect(launcher!.output.slice(before)).not.toMatch(/ (WARN|ERROR) /);
-		expect(launcher!.output.slice(before)).toMatch(/Stopping the cluster \(SIGINT\)\./);
-		await expect(fetch(`${api}/health`)).rejects.toThrow();
+		const nats = privateNatsOf(cluster.launcher.output);
+		const before = cluster.launcher.output.length;
+		cluster.launcher.interrupt();
+		expect(await cluster.launcher.stop(undefined, 60_000)).toBe(0);
+		expect(cluster.launcher.output.slice(before)).not.toMatch(/ (WARN|ERROR) /);
+		expect(cluster.launcher.output.slice(before)).toMatch(/Stopping the cluster \(SIGINT\)\./);
+		await expect(fetch(`${cluster.api}/health`)).rejects.toThrow();
 		expect(await isReachable("127.0.0.1", nats.port)).toBe(false);
 		expect(isRunning(nats.pid)).toBe(false);
 	}, 90_000);

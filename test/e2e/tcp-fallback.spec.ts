@@ -1,45 +1,24 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import type { BuildingWithWorkflow } from "../../types";
 import { http } from "../support/http";
-import { createDatabase, dropDatabase, uniqueName } from "../support/infra";
-import { ScriptProcess, freePort } from "../support/processes";
+import { LaunchedCluster } from "../support/launcher";
+import { ScriptProcess } from "../support/processes";
 
 // `npm start` on a machine without nats-server: Moleculer's TCP transporter on loopback.
 describe("without nats-server", () => {
-	const workDir = mkdtempSync(path.join(tmpdir(), "tcp-fallback-"));
-	const dataDir = path.join(workDir, "data");
+	const cluster = new LaunchedCluster("tcp-fallback");
+	const { workDir, dataDir } = cluster;
 	// A PATH with node on it and no nats-server.
 	const binDir = path.join(workDir, "bin");
 	mkdirSync(binDir);
 	symlinkSync(process.execPath, path.join(binDir, "node"));
 	const withoutNats = { PATH: binDir, NATS_SERVER_BIN: undefined };
-	const namespace = uniqueName("tcp_fallback");
-	let api = "";
-	let launcher: ScriptProcess | undefined;
-
-	beforeAll(async () => {
-		const buildingsDb = await createDatabase(`${namespace}_buildings`);
-		const workflowsDb = await createDatabase(`${namespace}_workflows`);
-		const port = await freePort();
-		api = `http://127.0.0.1:${port}/api`;
-		launcher = new ScriptProcess("cluster/start.ts", [], { ...withoutNats, LOG_LEVEL: "info", PORT: String(port), DATA_DIR: dataDir, BUILDINGS_DATABASE_URL: buildingsDb, WORKFLOWS_DATABASE_URL: workflowsDb }, workDir);
-		await launcher.waitForOutput("Cluster ready", 90_000);
-	}, 120_000);
-
-	afterAll(async () => {
-		if (launcher && launcher.child.exitCode === null) {
-			launcher.interrupt();
-			await launcher.stop(undefined, 30_000).catch(() => process.kill(-launcher!.child.pid!, "SIGKILL"));
-		}
-		await dropDatabase(`${namespace}_buildings`);
-		await dropDatabase(`${namespace}_workflows`);
-		rmSync(workDir, { recursive: true, force: true });
-	}, 60_000);
+	beforeAll(() => cluster.start(withoutNats), 120_000);
+	afterAll(() => cluster.stop(), 60_000);
 
 	it("says so in one line with how to install nats-server, and runs on TCP", () => {
-		const output = launcher!.output;
+		const output = cluster.launcher.output;
 		// The summary names the transporter and why; any other line about nats-server is this one.
 		const aboutNats = output.split("\n").filter(line => /nats-server/.test(line) && !line.startsWith("  transporter:"));
 		expect(aboutNats).toHaveLength(1);
@@ -49,14 +28,14 @@ describe("without nats-server", () => {
 	});
 
 	it("starts without a warning, and calls each node's first contact connected", () => {
-		const startUp = launcher!.output.slice(0, launcher!.output.indexOf("Cluster ready"));
+		const startUp = cluster.launcher.output.slice(0, cluster.launcher.output.indexOf("Cluster ready"));
 		expect(startUp).not.toMatch(/ (WARN|ERROR) /);
 		expect(startUp).not.toMatch(/reconnected/);
 		expect(startUp).toMatch(/buildings-1\/REGISTRY: Node 'workflows-1' connected\./);
 	});
 
 	it("creates a building with 201", async () => {
-		const res = await http<BuildingWithWorkflow>("POST", `${api}/buildings`, { name: "Over TCP" });
+		const res = await http<BuildingWithWorkflow>("POST", `${cluster.api}/buildings`, { name: "Over TCP" });
 		expect(res.status).toBe(201);
 		expect(res.body.workflow).toMatchObject({ buildingId: res.body.id });
 	});
@@ -68,7 +47,7 @@ describe("without nats-server", () => {
 			const startedAt = Date.now();
 			let handledBy = "";
 			while (handledBy !== "workflows-joined" && Date.now() - startedAt < 15_000) {
-				handledBy = (await http<BuildingWithWorkflow>("POST", `${api}/buildings`, { name: "Joining" })).body.workflow?.handledBy ?? "";
+				handledBy = (await http<BuildingWithWorkflow>("POST", `${cluster.api}/buildings`, { name: "Joining" })).body.workflow?.handledBy ?? "";
 				await new Promise(resolve => setTimeout(resolve, 50));
 			}
 			const tookMs = Date.now() - startedAt;
@@ -82,7 +61,7 @@ describe("without nats-server", () => {
 	}, 90_000);
 
 	it("stops on Ctrl-C with exit 0", async () => {
-		launcher!.interrupt();
-		expect(await launcher!.stop(undefined, 60_000)).toBe(0);
+		cluster.launcher.interrupt();
+		expect(await cluster.launcher.stop(undefined, 60_000)).toBe(0);
 	}, 90_000);
 });
