@@ -4,8 +4,8 @@ import { Action, Service } from "moleculer-decorators";
 import ApiGateway from "moleculer-web";
 import type { BuildingsHealth, BuildingWithWorkflow } from "../types";
 import { integerFromEnv } from "../config/env";
-import { toHttpError, type HttpError } from "./http-errors";
-import { nodesRunning } from "./registry";
+import { toHttpError, type HttpError } from "../mixins/http-errors";
+import { nodesRunning } from "../mixins/registry";
 
 type Check = "ok" | "failing";
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };

@@ -21,11 +21,11 @@ import type {
 	Workflow,
 	WorkflowIdParams,
 } from "../types";
-import { Batcher } from "./batcher";
-import { nodesRunning } from "./registry";
+import { Batcher } from "../mixins/batcher";
+import { nodesRunning } from "../mixins/registry";
 import { IdempotencyKeys, requestHash } from "./idempotency";
 import { Outbox, type OutboxJob } from "./outbox";
-import { idRule, nameRule, pageRules, sortRule } from "./params";
+import { idRule, keyRule, nameRule, pageRules, sortRule } from "../types/validation";
 
 export const DEFAULT_WORKFLOW_NAME = "New Workflow";
 
@@ -94,7 +94,7 @@ export default class BuildingsService extends MoleculerService<BuildingsSettings
 		params: {
 			name: nameRule,
 			workflowName: { ...nameRule, optional: true },
-			idempotencyKey: { type: "string", min: 1, max: 200, optional: true },
+			idempotencyKey: keyRule,
 			$$strict: true,
 		},
 	})

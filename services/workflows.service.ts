@@ -16,8 +16,8 @@ import {
 	type Workflow,
 	type WorkflowIdParams,
 } from "../types";
-import { Batcher } from "./batcher";
-import { idRule, nameRule, pageRules, sortRule } from "./params";
+import { Batcher } from "../mixins/batcher";
+import { idRule, keyRule, nameRule, pageRules, sortRule } from "../types/validation";
 
 /**
  * Workflows of buildings, in the workflows database. Several nodes run this service; each
@@ -46,7 +46,7 @@ export default class WorkflowsService extends MoleculerService {
 		params: {
 			name: nameRule,
 			buildingId: idRule,
-			requestKey: { type: "string", min: 1, max: 200, optional: true },
+			requestKey: keyRule,
 			$$strict: true,
 		},
 	})

@@ -3,7 +3,7 @@ import path from "node:path";
 import { ServiceBroker, type BrokerOptions } from "moleculer";
 import config from "../../moleculer.config";
 import { CoalescingNatsTransporter } from "../../transporters/coalescing-nats";
-import { nodesRunning } from "../../services/registry";
+import { nodesRunning } from "../../mixins/registry";
 import { NATS_URL, createDatabase, dropDatabase, uniqueName, waitFor } from "./infra";
 
 export interface ClusterOptions {

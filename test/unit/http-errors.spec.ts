@@ -1,5 +1,5 @@
 import { Errors } from "moleculer";
-import { toHttpError } from "../../services/http-errors";
+import { toHttpError } from "../../mixins/http-errors";
 
 describe("toHttpError", () => {
 	it("keeps a client error's status and fields", () => {
