@@ -3,18 +3,22 @@ import { databaseUrl } from "../mixins/db.mixin";
 import { ensureDatabase } from "./databases";
 import { startEmbeddedPostgresProcess } from "./embedded-postgres";
 import type { LocalCluster } from "./local-cluster";
+import { MAX_SOCKET_PATH_BYTES } from "./postgres-socket";
 import { maskCredentials, shortPath } from "./printable";
 
 export interface ChosenDatabases {
 	env: Pick<LocalCluster["env"], "BUILDINGS_DATABASE_URL" | "WORKFLOWS_DATABASE_URL">;
 	/** What they are and why, for the start-up summary. */
 	summary: string;
+	/** One line to show at once when the choice is a fallback. */
+	notice?: string;
 	stop(): Promise<void>;
 }
 
 /**
  * The databases of `npm start`: the URLs given (each database created if missing), or, with
- * none, an embedded PostgreSQL kept in `dataDir/postgres`, one database per service.
+ * none, an embedded PostgreSQL kept in `dataDir/postgres`, one database per service, which the
+ * nodes reach over its Unix socket (over TCP when the socket's path would be too long).
  */
 export async function chooseDatabases(given: NodeJS.ProcessEnv, dataDir: string): Promise<ChosenDatabases> {
 	if (given.BUILDINGS_DATABASE_URL || given.WORKFLOWS_DATABASE_URL) {
@@ -23,10 +27,17 @@ export async function chooseDatabases(given: NodeJS.ProcessEnv, dataDir: string)
 		return { env, summary: `${maskCredentials(env.BUILDINGS_DATABASE_URL)}, ${maskCredentials(env.WORKFLOWS_DATABASE_URL)} (given)`, stop: async () => {} };
 	}
 	const embedded = await startEmbeddedPostgresProcess(dataDir, ["buildings", "workflows"]);
-	const env = { BUILDINGS_DATABASE_URL: embedded.url("buildings"), WORKFLOWS_DATABASE_URL: embedded.url("workflows") };
+	const nodesUrl = embedded.socketUrl ?? embedded.url;
+	const env = { BUILDINGS_DATABASE_URL: nodesUrl("buildings"), WORKFLOWS_DATABASE_URL: nodesUrl("workflows") };
+	const tcp = new URL(embedded.url("postgres")).host;
+	const socketDir = shortPath(embedded.socketDir);
+	const how = embedded.socketUrl ? `over its Unix socket in ${socketDir} (also on ${tcp})` : `over TCP on ${tcp} (socket path too long)`;
 	return {
 		env,
-		summary: `embedded PostgreSQL in ${shortPath(path.join(dataDir, "postgres"))}: ${env.BUILDINGS_DATABASE_URL}, ${env.WORKFLOWS_DATABASE_URL} (no database URLs given)`,
+		summary: `embedded PostgreSQL in ${shortPath(path.join(dataDir, "postgres"))}, ${how}: ${env.BUILDINGS_DATABASE_URL}, ${env.WORKFLOWS_DATABASE_URL} (no database URLs given)`,
+		notice: embedded.socketUrl
+			? undefined
+			: `The embedded PostgreSQL's Unix socket in ${socketDir} would have a path longer than ${MAX_SOCKET_PATH_BYTES} bytes: the nodes reach it over TCP on ${tcp} instead. A shorter DATA_DIR path gives them the socket.`,
 		stop: embedded.stop,
 	};
 }

@@ -12,7 +12,10 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
 	try {
 		await client.connect();
 	} catch (err) {
-		throw new Error(`Cannot reach Postgres at ${url.host} for database "${name}": ${(err as Error).message}. Is it running?`);
+		// A `host` parameter that is a path names the directory of a Unix socket, as pg reads it.
+		const socketDir = url.searchParams.get("host");
+		const where = socketDir?.startsWith("/") ? `through the Unix socket in ${socketDir}` : `at ${url.host}`;
+		throw new Error(`Cannot reach Postgres ${where} for database "${name}": ${(err as Error).message}. Is it running?`);
 	}
 	try {
 		const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);

@@ -4,8 +4,10 @@
  * the database must outlive them, so the launcher stops it itself, last. If the launcher dies
  * (kill -9), this process notices and stops the database too.
  *
- * Protocol: argv = [dataDir, ...databases]; sends { url: "postgres://…/{database}" } once
- * started, or { error }; stops the server on { stop: true } or when the launcher is gone.
+ * Protocol: argv = [dataDir, ...databases]; once started, sends the URLs with a "{database}" to
+ * fill in, over TCP and (when the server has one) over its Unix socket, and the socket's
+ * directory: { url, socketUrl?, socketDir }; or { error }. Stops the server on { stop: true } or
+ * when the launcher is gone.
  */
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres";
 
@@ -26,7 +28,7 @@ process.on("disconnect", () => void stop());
 startEmbeddedPostgres(dataDir, databases).then(
 	started => {
 		server = started;
-		process.send?.({ url: started.url("{database}") });
+		process.send?.({ url: started.url("{database}"), socketUrl: started.socketUrl?.("{database}"), socketDir: started.socketDir });
 	},
 	err => {
 		process.send?.({ error: (err as Error).message });

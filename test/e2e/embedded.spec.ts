@@ -1,10 +1,12 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Client } from "pg";
 import type { Building, BuildingWithWorkflow, Page } from "../../types";
 import { http } from "../support/http";
 import { postBuildingsSteadily } from "../support/load";
+import type { LocalCluster } from "../../cluster/local-cluster";
 import { isReachable } from "../../cluster/ports";
 import { ScriptProcess, freePort, isRunning, privateNatsOf } from "../support/processes";
 
@@ -36,7 +38,7 @@ describe("the zero-infrastructure default", () => {
 	it("says what it chose and why", () => {
 		expect(launcher.output).toContain(`Cluster ready: http://localhost:${port}/api`);
 		expect(launcher.output).toMatch(/transporter: NATS nats:\/\/127\.0\.0\.1:\d+ \(private nats-server [\d.]+, pid \d+, files in data\/nats; queue groups pick the node\)/);
-		expect(launcher.output).toMatch(/databases: +embedded PostgreSQL in .*no database URLs given/);
+		expect(launcher.output).toMatch(/databases: +embedded PostgreSQL in data\/postgres, over its Unix socket in data\/postgres-socket \(also on 127\.0\.0\.1:\d+\): .*no database URLs given/);
 		for (const node of ["api-1", "buildings-1", "workflows-1", "workflows-2", "workflows-3"]) expect(launcher.output).toMatch(new RegExp(`node ${node}\\s`));
 	});
 
@@ -48,6 +50,29 @@ describe("the zero-infrastructure default", () => {
 			handledBy.add(res.body.workflow!.handledBy);
 		}
 		expect([...handledBy].sort()).toEqual(["workflows-1", "workflows-2", "workflows-3"]);
+	});
+
+	it("the nodes reach the database over its Unix socket in DATA_DIR, open to the server's user alone", async () => {
+		const socketDir = path.join(dataDir, "postgres-socket");
+		const { buildings, workflows, socket } = nodesDatabases(dataDir);
+		expect(buildings).toBe(`postgres://postgres@localhost:${socket.port}/buildings?host=${socketDir}`);
+		expect(workflows).toBe(`postgres://postgres@localhost:${socket.port}/workflows?host=${socketDir}`);
+		expect(statSync(socket.file).isSocket()).toBe(true);
+		expect(statSync(socketDir).mode & 0o777).toBe(0o700);
+
+		expect((await http("POST", `${api}/buildings`, { name: "Over the socket" })).status).toBe(201);
+		// A client on a Unix socket has no address; the nodes' connections, just used, all are.
+		const client = new Client({ connectionString: buildings });
+		await client.connect();
+		try {
+			const { rows } = await client.query<{ overSocket: boolean }>(
+				`SELECT client_addr IS NULL AS "overSocket" FROM pg_stat_activity WHERE datname IN ('buildings', 'workflows') AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+			);
+			expect(rows.length).toBeGreaterThan(0);
+			expect(rows.filter(row => !row.overSocket)).toEqual([]);
+		} finally {
+			await client.end();
+		}
 	});
 
 	it("the REPL joins it: a call and the operator commands work", async () => {
@@ -99,9 +124,11 @@ describe("the zero-infrastructure default", () => {
 
 	it("stops on Ctrl-C with exit 0, NATS and the database last, and a second start still has the data", async () => {
 		const nats = privateNatsOf(launcher.output);
+		const socket = nodesDatabases(dataDir).socket;
 		const before = launcher.output.length;
 		launcher.interrupt();
 		expect(await launcher.stop()).toBe(0);
+		expect(existsSync(socket.file)).toBe(false);
 		// The nodes finished before NATS and the database went: none of them saw either go.
 		expect(launcher.output.slice(before)).not.toMatch(/shutting down|ECONNREFUSED|DATABASE_UNAVAILABLE| WARN | ERROR /);
 		await expect(fetch(`${api}/health`)).rejects.toThrow();
@@ -110,6 +137,10 @@ describe("the zero-infrastructure default", () => {
 		await start();
 		const page = await http<Page<Building>>("GET", `${api}/buildings?search=From%20the%20REPL`);
 		expect(page.body.total).toBe(1);
+		// Over the socket again, on the new server's port.
+		expect(statSync(nodesDatabases(dataDir).socket.file).isSocket()).toBe(true);
+		expect((await http<Page<Building>>("GET", `${api}/buildings?search=Over%20the%20socket`)).body.total).toBe(1);
+		expect((await http("POST", `${api}/buildings`, { name: "After the restart" })).status).toBe(201);
 	}, 120_000);
 
 	it("recovers after the launcher is killed with kill -9, stopping the nats-server it left behind", async () => {
@@ -168,6 +199,14 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
 		if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
 		await sleep(250);
 	}
+}
+
+/** The database URLs the launcher gave the nodes (from DATA_DIR/cluster.json), and the socket they name. */
+function nodesDatabases(dataDir: string): { buildings: string; workflows: string; socket: { port: number; file: string } } {
+	const { env } = JSON.parse(readFileSync(path.join(dataDir, "cluster.json"), "utf8")) as LocalCluster;
+	const url = new URL(env.BUILDINGS_DATABASE_URL);
+	const socket = { port: Number(url.port), file: path.join(url.searchParams.get("host") ?? "", `.s.PGSQL.${url.port}`) };
+	return { buildings: env.BUILDINGS_DATABASE_URL, workflows: env.WORKFLOWS_DATABASE_URL, socket };
 }
 
 /** Workflows per node, read through the API. */
