@@ -3,6 +3,7 @@ import DbService from "moleculer-db";
 import SequelizeAdapter from "moleculer-db-adapter-sequelize";
 import { Sequelize, type Model, type ModelAttributes, type ModelOptions, type ModelStatic, type QueryInterface } from "sequelize";
 import { SequelizeStorage, Umzug, type RunnableMigration } from "umzug";
+import { MIGRATIONS } from "../migrations";
 import type { Page } from "../types";
 import { toMoleculerError } from "./db-errors";
 
@@ -19,10 +20,9 @@ export interface ModelDefinition {
 export type Migration = RunnableMigration<QueryInterface>;
 
 export interface DbMixinOptions {
-	/** The service's own database; its URL comes from `<DATABASE>_DATABASE_URL`. */
-	database: "buildings" | "workflows";
+	/** The service's own database; its URL comes from `<DATABASE>_DATABASE_URL`, its schema from `migrations/<database>`. */
+	database: keyof typeof MIGRATIONS;
 	model: ModelDefinition;
-	migrations: Migration[];
 }
 
 /** What the mixin gives a service, for services to declare on their class. */
@@ -54,7 +54,8 @@ export function databaseUrl(database: DbMixinOptions["database"]): string {
  * A moleculer-db store on PostgreSQL for one service: its own database and pool, its schema
  * brought up to date by versioned migrations, and database errors turned into client errors.
  */
-export function DbMixin({ database, model, migrations }: DbMixinOptions): Partial<ServiceSchema> {
+export function DbMixin({ database, model }: DbMixinOptions): Partial<ServiceSchema> {
+	const migrations = MIGRATIONS[database];
 	return {
 		mixins: [DbService],
 		model,

@@ -1,11 +1,10 @@
 import { Errors, Service as MoleculerService, type Context } from "moleculer";
 import { Action, Service } from "moleculer-decorators";
-import { QueryTypes, type Transaction } from "sequelize";
-import { workflowsMigrations } from "../migrations/workflows";
 import { EntityNotFoundError } from "../mixins/db-errors";
 import { DbMixin, type DbStore } from "../mixins/db.mixin";
 import type { BuildingsChanged } from "../mixins/read-cache.mixin";
 import { WorkflowModel } from "../models/workflow.model";
+import { countWorkflowsByNode, deleteWorkflow, insertWorkflows, removeBuildingWorkflows, updateWorkflow } from "../models/workflows.statements";
 import {
 	WORKFLOW_STATUSES,
 	type CreateWorkflowParams,
@@ -25,7 +24,7 @@ import { idRule, keyRule, nameRule, pageRules, sortRule } from "../types/validat
  */
 @Service({
 	name: "workflows",
-	mixins: [DbMixin({ database: "workflows", model: WorkflowModel, migrations: workflowsMigrations })],
+	mixins: [DbMixin({ database: "workflows", model: WorkflowModel })],
 	settings: {
 		fields: ["id", "name", "buildingId", "status", "handledBy", "createdAt", "updatedAt"],
 	},
@@ -95,9 +94,9 @@ export default class WorkflowsService extends MoleculerService {
 				{ type: "required", field: "name", message: "Give a name or a status to change." },
 			]);
 		}
-		const [count, rows] = await this.model.update(changes, { where: { id }, returning: true });
-		if (count === 0) throw new EntityNotFoundError(id);
-		const workflow = await this.toWorkflow(ctx, rows[0]);
+		const row = await updateWorkflow(this.model, id, changes);
+		if (!row) throw new EntityNotFoundError(id);
+		const workflow = await this.toWorkflow(ctx, row);
 		await this.announceChange(workflow.buildingId);
 		return workflow;
 	}
@@ -105,13 +104,9 @@ export default class WorkflowsService extends MoleculerService {
 	/** Deletes a workflow and returns it; 404 if there is none with this id. */
 	@Action({ params: { id: idRule, $$strict: true } })
 	async remove(ctx: Context<WorkflowIdParams>): Promise<Workflow> {
-		const [rows] = await this.sequelize.query('DELETE FROM "workflows" WHERE "id" = :id RETURNING *', {
-			replacements: { id: ctx.params.id },
-			model: this.model,
-			mapToModel: true,
-		});
-		if (!rows) throw new EntityNotFoundError(ctx.params.id);
-		const workflow = await this.toWorkflow(ctx, rows);
+		const row = await deleteWorkflow(this.sequelize, this.model, ctx.params.id);
+		if (!row) throw new EntityNotFoundError(ctx.params.id);
+		const workflow = await this.toWorkflow(ctx, row);
 		await this.announceChange(workflow.buildingId);
 		return workflow;
 	}
@@ -123,14 +118,7 @@ export default class WorkflowsService extends MoleculerService {
 	@Action({ visibility: "public", params: { buildingId: idRule, $$strict: true } })
 	async removeByBuilding(ctx: Context<RemoveWorkflowsByBuildingParams>): Promise<{ removed: number }> {
 		const { buildingId } = ctx.params;
-		const removed = await this.sequelize.transaction(async transaction => {
-			await this.lockBuilding(buildingId, transaction);
-			await this.sequelize.query('INSERT INTO "removed_buildings" ("buildingId", "removedAt") VALUES (:buildingId, now()) ON CONFLICT DO NOTHING', {
-				replacements: { buildingId },
-				transaction,
-			});
-			return this.model.destroy({ where: { buildingId }, transaction });
-		});
+		const removed = await removeBuildingWorkflows(this.sequelize, this.model, buildingId);
 		if (removed > 0) this.logger.info(`Removed ${removed} workflow(s) of building ${buildingId}.`);
 		await this.announceChange(buildingId);
 		return { removed };
@@ -138,65 +126,18 @@ export default class WorkflowsService extends MoleculerService {
 
 	/** How many workflows each workflows node has created (from `handledBy`). Internal: for operators. */
 	@Action({ visibility: "public" })
-	async countByNode(): Promise<{ handledBy: string; workflows: number }[]> {
-		const rows = await this.model.findAll({
-			attributes: ["handledBy", [this.sequelize.fn("count", "*"), "workflows"]],
-			group: ["handledBy"],
-			order: [["handledBy", "ASC"]],
-			raw: true,
-		});
-		return (rows as unknown as { handledBy: string; workflows: string }[]).map(row => ({ handledBy: row.handledBy, workflows: Number(row.workflows) }));
-	}
-
-	/**
-	 * Serialises creating and removing the workflows of one building, so a create that arrives
-	 * late (say, after its caller timed out) cannot slip past the building's removal.
-	 */
-	async lockBuilding(buildingId: number, transaction: Transaction): Promise<void> {
-		await this.sequelize.query("SELECT pg_advisory_xact_lock(:buildingId)", { replacements: { buildingId }, transaction });
-	}
-
-	/**
-	 * Creates the workflows of several `create` calls in one statement (group commit), each
-	 * through `create_workflow` (migration 003). Returns, in the order given, each workflow, or
-	 * null if its building has been removed. The statement takes the per-building locks in
-	 * `buildingId` order, so two nodes' overlapping statements cannot deadlock.
-	 */
-	async insertWorkflows(requests: CreateWorkflowParams[]): Promise<(Workflow | null)[]> {
-		const order = requests.map((_, index) => index).sort((a, b) => requests[a].buildingId - requests[b].buildingId);
-		const sorted = order.map(index => requests[index]);
-		const rows = await this.sequelize.query<Workflow & { removed: boolean; position: string }>(
-			`SELECT f.*, t."position"
-			 FROM unnest(ARRAY[:names]::varchar[], ARRAY[:buildingIds]::integer[], ARRAY[:requestKeys]::varchar[])
-				WITH ORDINALITY AS t("name", "buildingId", "requestKey", "position")
-			 CROSS JOIN LATERAL create_workflow(t."name", t."buildingId", t."requestKey", :handledBy) AS f
-			 ORDER BY t."position"`,
-			{
-				replacements: {
-					names: sorted.map(r => r.name),
-					buildingIds: sorted.map(r => r.buildingId),
-					requestKeys: sorted.map(r => r.requestKey ?? null),
-					handledBy: this.broker.nodeID,
-				},
-				type: QueryTypes.SELECT,
-			},
-		);
-		if (rows.length !== requests.length) throw new Error(`Workflow batch out of step: ${rows.length} rows for ${requests.length} requests.`);
-		const results = new Array<Workflow | null>(requests.length);
-		rows.forEach(({ removed, position: _position, ...workflow }, i) => {
-			const request = sorted[i];
-			// A row for another building would hand one caller another's workflow: refuse the batch.
-			if (workflow.buildingId !== request.buildingId) {
-				throw new Error(`Workflow batch out of step: row ${i} is for building ${workflow.buildingId}, not ${request.buildingId}.`);
-			}
-			results[order[i]] = removed ? null : workflow;
-		});
-		return results;
+	countByNode(): Promise<{ handledBy: string; workflows: number }[]> {
+		return countWorkflowsByNode(this.sequelize);
 	}
 
 	/** Group commit of `create`: the calls that arrive while a statement runs go in the next. */
 	created(): void {
 		this.newWorkflows = new Batcher(requests => this.insertWorkflows(requests));
+	}
+
+	/** One statement for the `create` calls of one batch (a method, so tests can watch the batches). */
+	insertWorkflows(requests: CreateWorkflowParams[]): Promise<(Workflow | null)[]> {
+		return insertWorkflows(this.sequelize, requests, this.broker.nodeID);
 	}
 
 	/** Tells the nodes that keep answers embedding this building's workflow to forget them. */

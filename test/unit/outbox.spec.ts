@@ -1,5 +1,5 @@
-import { requestHash } from "../../services/idempotency";
-import { backoffMs } from "../../services/outbox";
+import { requestHash } from "../../mixins/idempotency.mixin";
+import { backoffMs } from "../../mixins/outbox.mixin";
 
 describe("backoffMs", () => {
 	it("starts near 0.5 s, doubles with each attempt, and stops at the cap", () => {
