@@ -124,6 +124,7 @@ async function stopStaleServer(databaseDir: string): Promise<void> {
 function requireWithoutSignalHandlers(id: string): unknown {
 	const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 	const before = new Map(signals.map(signal => [signal, process.listeners(signal)]));
+	// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded at this moment, between the two looks at the listeners
 	const loaded = require(id) as unknown;
 	for (const signal of signals) {
 		for (const listener of process.listeners(signal)) if (!before.get(signal)!.includes(listener)) process.off(signal, listener);

@@ -1,5 +1,5 @@
 import { postBuildingsSteadily, type LoadResult } from "../support/load";
-import { NATS_URL, POSTGRES_URL, createDatabase, databaseUrl, dropDatabase, query, uniqueName, waitFor } from "../support/infra";
+import { POSTGRES_URL, createDatabase, databaseUrl, dropDatabase, query, uniqueName, waitFor } from "../support/infra";
 import { NatsServer, NodeProcess, freePort } from "../support/processes";
 import { TcpProxy } from "../support/tcp-proxy";
 

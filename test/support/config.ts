@@ -7,6 +7,7 @@ export function configWith(env: Record<string, string>): BrokerOptions {
 	try {
 		let config: BrokerOptions | undefined;
 		jest.isolateModules(() => {
+			// eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy, read with these variables
 			config = require("../../moleculer.config").default;
 		});
 		return config!;
