@@ -1,8 +1,9 @@
 /** The NATS request-reply yardstick's responder (BENCH_NATS_URL): answers each request on bench.echo with its payload. */
+import { settings } from "../config/settings";
 import { connectNats } from "./nats";
 
 async function main(): Promise<void> {
-	const nc = await connectNats(process.env.BENCH_NATS_URL!);
+	const nc = await connectNats(settings.bench.natsUrl);
 	const sub = nc.subscribe("bench.echo", { queue: "bench" });
 	await nc.flush();
 	process.stdout.write("ready\n");

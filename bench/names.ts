@@ -1,5 +1,7 @@
-/** The services' pool size, read as the db mixin reads it: the raw yardsticks use the same. */
-export const POOL_SIZE = Number(process.env.DB_POOL_MAX) || 10;
+import { settings } from "../config/settings";
+
+/** The services' pool size (DB_POOL_MAX): the raw yardsticks use the same. */
+export const POOL_SIZE = settings.databases.poolMax;
 
 /** The names of the cluster scenarios in the results: the run records under them, the ratios read them. */
 export const SCENARIO = {

@@ -4,10 +4,11 @@
  * 200 with the reply, 404 on an empty one, 500 on a failed or missing one.
  */
 import { createServer } from "node:http";
+import { settings } from "../config/settings";
 import { connectNats } from "./nats";
 
 async function main(): Promise<void> {
-	const nc = await connectNats(process.env.BENCH_NATS_URL!);
+	const nc = await connectNats(settings.bench.natsUrl);
 	const encoder = new TextEncoder();
 	const server = createServer((req, res) => {
 		const id = /^\/buildings\/(\d+)$/.exec(req.url ?? "")?.[1];

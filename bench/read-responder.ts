@@ -6,11 +6,12 @@
  */
 import { headers, type Msg } from "nats";
 import { Pool } from "pg";
+import { settings } from "../config/settings";
 import { connectNats } from "./nats";
 
 async function main(): Promise<void> {
-	const pool = new Pool({ connectionString: process.env.BENCH_DATABASE_URL, max: Number(process.argv[2]) });
-	const nc = await connectNats(process.env.BENCH_NATS_URL!);
+	const pool = new Pool({ connectionString: settings.bench.databaseUrl, max: Number(process.argv[2]) });
+	const nc = await connectNats(settings.bench.natsUrl);
 	const encoder = new TextEncoder();
 	const answer = async (m: Msg) => {
 		try {

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { databaseUrl } from "../mixins/db.mixin";
+import type { Settings } from "../config/settings";
 import { ensureDatabase } from "./databases";
 import { startEmbeddedPostgresProcess } from "./embedded-postgres";
 import type { LocalCluster } from "./local-cluster";
@@ -20,9 +20,10 @@ export interface ChosenDatabases {
  * none, an embedded PostgreSQL kept in `dataDir/postgres`, one database per service, which the
  * nodes reach over its Unix socket (over TCP when the socket's path would be too long).
  */
-export async function chooseDatabases(given: NodeJS.ProcessEnv, dataDir: string): Promise<ChosenDatabases> {
-	if (given.BUILDINGS_DATABASE_URL || given.WORKFLOWS_DATABASE_URL) {
-		const env = { BUILDINGS_DATABASE_URL: databaseUrl("buildings"), WORKFLOWS_DATABASE_URL: databaseUrl("workflows") };
+export async function chooseDatabases({ databases, local }: Settings): Promise<ChosenDatabases> {
+	const dataDir = local.dataDir;
+	if (databases.given) {
+		const env = { BUILDINGS_DATABASE_URL: databases.urls.buildings, WORKFLOWS_DATABASE_URL: databases.urls.workflows };
 		for (const url of Object.values(env)) await ensureDatabase(url);
 		return { env, summary: `${maskCredentials(env.BUILDINGS_DATABASE_URL)}, ${maskCredentials(env.WORKFLOWS_DATABASE_URL)} (given)`, stop: async () => {} };
 	}

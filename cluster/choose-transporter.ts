@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { Settings } from "../config/settings";
 import type { LocalCluster } from "./local-cluster";
 import { NATS_INSTALL_HINT, NatsServer } from "./nats-server";
 import { isReachable, portToListenOnLater } from "./ports";
@@ -20,24 +21,25 @@ export interface ChosenTransporter {
  * file and log in `dataDir/nats`; with no nats-server to be found, or TRANSPORTER=TCP alone,
  * Moleculer's TCP transporter on loopback with a static list of the nodes.
  */
-export async function chooseTransporter(given: NodeJS.ProcessEnv, nodeIDs: string[], dataDir: string): Promise<ChosenTransporter> {
-	if (given.TRANSPORTER === "TCP" && !given.TCP_NODES) return loopbackTcp(nodeIDs, "TRANSPORTER=TCP given");
-	if (given.TRANSPORTER) return givenTransporter(given.TRANSPORTER, given.BALANCER);
-	const binary = given.NATS_SERVER_BIN || "nats-server";
+export async function chooseTransporter({ broker, local }: Settings, nodeIDs: string[]): Promise<ChosenTransporter> {
+	const transporter = broker.transporter.join(",");
+	if (transporter === "TCP" && broker.tcpNodes.length === 0) return loopbackTcp(nodeIDs, "TRANSPORTER=TCP given");
+	if (transporter) return givenTransporter(transporter, broker.balancer);
+	const binary = local.natsServerBin ?? "nats-server";
 	const version = await NatsServer.version(binary);
-	if (version) return privateNats(binary, version, path.join(dataDir, "nats"), given.BALANCER);
+	if (version) return privateNats(binary, version, path.join(local.dataDir, "nats"), broker.balancer);
 	// Asked for by name, a binary that does not run is a mistake to fix, not a reason to fall back.
-	if (given.NATS_SERVER_BIN) throw new Error(`NATS_SERVER_BIN=${binary} does not run as nats-server: point it at a nats-server binary, or unset it to use the one on PATH.`);
+	if (local.natsServerBin) throw new Error(`NATS_SERVER_BIN=${binary} does not run as nats-server: point it at a nats-server binary, or unset it to use the one on PATH.`);
 	const fallback = await loopbackTcp(nodeIDs, "no nats-server found");
 	fallback.notice = `No nats-server found (NATS_SERVER_BIN unset, none on PATH): the cluster runs on Moleculer's TCP transporter on 127.0.0.1 instead. For NATS, install nats-server (${NATS_INSTALL_HINT}).`;
 	return fallback;
 }
 
-function balancing(balancer: string | undefined): string {
+function balancing(balancer: Settings["broker"]["balancer"]): string {
 	return balancer === "moleculer" ? "Moleculer balances the calls" : "queue groups pick the node";
 }
 
-async function givenTransporter(transporter: string, balancer: string | undefined): Promise<ChosenTransporter> {
+async function givenTransporter(transporter: string, balancer: Settings["broker"]["balancer"]): Promise<ChosenTransporter> {
 	const natsUrls = transporter.split(",").filter(url => url.startsWith("nats://"));
 	for (const url of natsUrls.map(u => new URL(u))) {
 		if (!(await isReachable(url.hostname, Number(url.port || 4222)))) {
@@ -48,7 +50,7 @@ async function givenTransporter(transporter: string, balancer: string | undefine
 	return { env: { TRANSPORTER: transporter }, summary: `${maskCredentials(transporter)} (given; ${how})`, stop: async () => {} };
 }
 
-async function privateNats(binary: string, version: string, filesDir: string, balancer: string | undefined): Promise<ChosenTransporter> {
+async function privateNats(binary: string, version: string, filesDir: string, balancer: Settings["broker"]["balancer"]): Promise<ChosenTransporter> {
 	// Detached: a Ctrl-C in the terminal reaches the nodes, which still need NATS to leave cleanly.
 	const server = new NatsServer(await portToListenOnLater(), [], { binary, filesDir, detached: true });
 	await server.start();

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { settings } from "../config/settings";
 import { portToListenOnLater } from "./ports";
 
 /** What `npm start` runs on this machine, written for `npm run repl` and `npm run node` to join. */
@@ -8,7 +9,7 @@ export interface LocalCluster {
 	pid: number;
 	env: {
 		NAMESPACE?: string;
-		/** Recorded when given: a node that balances otherwise would not reach the others. */
+		/** Recorded: a node that balances otherwise would not reach the others. */
 		BALANCER?: string;
 		TRANSPORTER: string;
 		TCP_NODES?: string;
@@ -17,22 +18,23 @@ export interface LocalCluster {
 	};
 }
 
-function clusterFile(): string {
-	return path.resolve(process.env.DATA_DIR || "data", "cluster.json");
+/** The file in DATA_DIR. */
+function clusterFile(dataDir: string): string {
+	return path.join(dataDir, "cluster.json");
 }
 
-export function writeLocalCluster(cluster: LocalCluster): void {
-	mkdirSync(path.dirname(clusterFile()), { recursive: true });
-	writeFileSync(clusterFile(), `${JSON.stringify(cluster, null, 2)}\n`, { mode: 0o600 });
+export function writeLocalCluster(dataDir: string, cluster: LocalCluster): void {
+	mkdirSync(dataDir, { recursive: true });
+	writeFileSync(clusterFile(dataDir), `${JSON.stringify(cluster, null, 2)}\n`, { mode: 0o600 });
 }
 
-export function removeLocalCluster(): void {
-	rmSync(clusterFile(), { force: true });
+export function removeLocalCluster(dataDir: string): void {
+	rmSync(clusterFile(dataDir), { force: true });
 }
 
-function readLocalCluster(): LocalCluster | undefined {
-	if (!existsSync(clusterFile())) return undefined;
-	const cluster = JSON.parse(readFileSync(clusterFile(), "utf8")) as LocalCluster;
+function readLocalCluster(dataDir: string): LocalCluster | undefined {
+	if (!existsSync(clusterFile(dataDir))) return undefined;
+	const cluster = JSON.parse(readFileSync(clusterFile(dataDir), "utf8")) as LocalCluster;
 	try {
 		process.kill(cluster.pid, 0);
 		return cluster;
@@ -45,10 +47,11 @@ function readLocalCluster(): LocalCluster | undefined {
  * With no TRANSPORTER given, a node started on its own joins the cluster `npm start` runs here:
  * same namespace, transporter and databases. On TCP it adds itself to the node list on a free
  * port and tells the nodes of the list about itself. Returns whether there was a cluster to join.
+ * It fills in the variables the node has not set, so read the settings only after it.
  */
 export async function joinLocalCluster(nodeID: string): Promise<boolean> {
-	if (process.env.TRANSPORTER) return false;
-	const cluster = readLocalCluster();
+	if (settings.broker.transporter.length > 0) return false;
+	const cluster = readLocalCluster(settings.local.dataDir);
 	if (!cluster) return false;
 	const env: Record<string, string | undefined> = { ...cluster.env };
 	if (env.TCP_NODES) env.TCP_NODES = `${env.TCP_NODES},127.0.0.1:${await portToListenOnLater()}/${nodeID}`;

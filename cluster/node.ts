@@ -7,29 +7,26 @@
  */
 import { hostname } from "node:os";
 import path from "node:path";
-import type { BrokerOptions } from "moleculer";
 import { ServiceBroker } from "moleculer";
-import { loadDotEnv } from "../config/env";
+import { ALL_SERVICES, checkSettings, items, settings } from "../config/settings";
 import { joinLocalCluster } from "./local-cluster";
 
-const SERVICES = ["api", "buildings", "workflows"];
+/** This node's ID, once known: the start-up failure names it. */
+let nodeID = "";
 
 async function main(): Promise<void> {
-	loadDotEnv();
-	const names = (process.argv[2] || process.env.SERVICES || SERVICES.join(","))
-		.split(",")
-		.map(name => name.trim())
-		.filter(Boolean);
-	const unknown = names.filter(name => !SERVICES.includes(name));
-	if (unknown.length > 0) throw new Error(`Unknown service(s): ${unknown.join(", ")}. Known: ${SERVICES.join(", ")}.`);
+	const names = process.argv[2] ? items(process.argv[2]) : settings.node.services;
+	const unknown = names.filter(name => !ALL_SERVICES.includes(name));
+	if (unknown.length > 0) throw new Error(`Unknown service(s): ${unknown.join(", ")}. Known: ${ALL_SERVICES.join(", ")}.`);
 
-	process.env.NODE_ID ||= `${names.join("+")}-${hostname()}-${process.pid}`;
-	await joinLocalCluster(process.env.NODE_ID);
-	// Read only now: the environment is complete.
-	const config = (require("../moleculer.config") as { default: BrokerOptions }).default;
+	nodeID = settings.node.id ?? `${names.join("+")}-${hostname()}-${process.pid}`;
+	await joinLocalCluster(nodeID);
+	// Only now: the environment is complete. A bad value fails here, before any service loads.
+	checkSettings();
+	const { default: config } = await import("../moleculer.config");
 
 	// This file handles the signals itself, to log them and to exit with the right code.
-	const broker = new ServiceBroker({ ...config, skipProcessEventRegistration: true });
+	const broker = new ServiceBroker({ ...config, nodeID, skipProcessEventRegistration: true });
 	// Compiled or not, the services sit beside this folder with this file's own extension.
 	const extension = path.extname(__filename);
 	for (const name of names) broker.loadService(path.join(__dirname, "..", "services", `${name}.service${extension}`));
@@ -64,6 +61,6 @@ async function main(): Promise<void> {
 }
 
 main().catch(err => {
-	console.error(`Node ${process.env.NODE_ID ?? ""} could not start: ${err.message}`);
+	console.error(`Node ${nodeID} could not start: ${err.message}`);
 	process.exit(1);
 });

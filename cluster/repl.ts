@@ -7,9 +7,8 @@
  */
 import { hostname } from "node:os";
 import type { REPLServer } from "node:repl";
-import type { BrokerOptions } from "moleculer";
 import { ServiceBroker } from "moleculer";
-import { loadDotEnv } from "../config/env";
+import { NATS_DEFAULT_URL, settings } from "../config/settings";
 import { joinLocalCluster } from "./local-cluster";
 import { maskCredentials } from "./printable";
 import { replCommands } from "./repl-commands";
@@ -18,15 +17,15 @@ import { replCommands } from "./repl-commands";
 const DISCOVERY_TIMEOUT_MS = 5000;
 
 async function main(): Promise<void> {
-	loadDotEnv();
-	process.env.NODE_ID ||= `repl-${hostname()}-${process.pid}`;
-	const joined = await joinLocalCluster(process.env.NODE_ID);
+	const nodeID = settings.node.id ?? `repl-${hostname()}-${process.pid}`;
+	const joined = await joinLocalCluster(nodeID);
 	// Read only now: the environment is complete.
-	const config = (require("../moleculer.config") as { default: BrokerOptions }).default;
+	const { default: config } = await import("../moleculer.config");
 	const broker = new ServiceBroker({
 		...config,
-		// Only warnings: the prompt is for the operator, not for the broker's chatter.
-		logger: { type: "Console", options: { level: process.env.LOG_LEVEL || "warn", formatter: "short" } },
+		nodeID,
+		// Only warnings unless LOG_LEVEL says otherwise: the prompt is for the operator, not for the broker's chatter.
+		logger: { type: "Console", options: { level: settings.repl.logLevel, formatter: "short" } },
 		replCommands,
 	});
 	const where = joined ? "the local cluster of `npm start`" : `namespace "${config.namespace}"`;
@@ -44,8 +43,9 @@ async function main(): Promise<void> {
 
 /** The transporter this node tried, credentials masked. */
 function transporterName(): string {
-	const transporter = process.env.TRANSPORTER || "nats://127.0.0.1:4222";
-	return transporter === "TCP" ? `TCP (${process.env.TCP_NODES ? "the nodes of TCP_NODES" : "UDP discovery"})` : maskCredentials(transporter);
+	const { transporter, tcpNodes } = settings.broker;
+	const given = transporter.length > 0 ? transporter.join(",") : NATS_DEFAULT_URL;
+	return given === "TCP" ? `TCP (${tcpNodes.length > 0 ? "the nodes of TCP_NODES" : "UDP discovery"})` : maskCredentials(given);
 }
 
 /**

@@ -9,8 +9,7 @@
  * stops every node gracefully, then NATS, then the embedded database.
  */
 import { fork } from "node:child_process";
-import path from "node:path";
-import { integerFromEnv, loadDotEnv } from "../config/env";
+import { checkSettings, settings } from "../config/settings";
 import { chooseDatabases, type ChosenDatabases } from "./choose-databases";
 import { chooseTransporter, type ChosenTransporter } from "./choose-transporter";
 import { removeLocalCluster, writeLocalCluster, type LocalCluster } from "./local-cluster";
@@ -18,27 +17,23 @@ import { canListen } from "./ports";
 import { waitUntilReady } from "./readiness";
 import { siblingScript } from "./runtime";
 import { Supervisor } from "./supervisor";
-import { localTopology } from "./topology";
-
-loadDotEnv();
-const port = integerFromEnv("PORT", 3000);
-const host = process.env.HOST || "0.0.0.0";
-const dataDir = path.resolve(process.env.DATA_DIR || "data");
-const metricsOn = process.env.METRICS === "true";
-const metricsPort = integerFromEnv("METRICS_PORT", 3030);
-const nodes = localTopology(integerFromEnv("WORKFLOWS_NODES", 3));
+import { localTopology, type NodeSpec } from "./topology";
 
 let transporter: ChosenTransporter | undefined;
 let databases: ChosenDatabases | undefined;
 let supervisor: Supervisor | undefined;
+/** Known once the settings are: the cluster.json to remove on the way out. */
+let dataDir: string | undefined;
 let stopping = false;
 
-/** One node as a child of this process, in its process group: a Ctrl-C reaches the nodes too. */
-function launchNode(nodeID: string, env: LocalCluster["env"]) {
-	const index = nodes.findIndex(node => node.nodeID === nodeID);
+/**
+ * One node as a child of this process, in its process group: a Ctrl-C reaches the nodes too.
+ * With METRICS on, each node serves its metrics on its own port: METRICS_PORT + its index.
+ */
+function launchNode(node: NodeSpec, metricsPort: number, env: LocalCluster["env"]) {
 	const { script, execArgv } = siblingScript("node");
-	// With METRICS on, each node serves its metrics on its own port: METRICS_PORT + its index.
-	return fork(script, [], { env: { ...process.env, ...env, NODE_ID: nodeID, SERVICES: nodes[index].services, METRICS_PORT: String(metricsPort + index) }, execArgv });
+	// The nodes get this process's environment (`.env` included), completed with what it chose.
+	return fork(script, [], { env: { ...process.env, ...env, NODE_ID: node.nodeID, SERVICES: node.services, METRICS_PORT: String(metricsPort) }, execArgv });
 }
 
 /** The nodes first (they finish their requests and leave through the transporter), then NATS, then the database. */
@@ -47,7 +42,7 @@ async function stopAll(exitCode: number, reason?: string): Promise<void> {
 	stopping = true;
 	if (reason) console.log(`Stopping the cluster (${reason}).`);
 	await supervisor?.stop();
-	removeLocalCluster();
+	if (dataDir) removeLocalCluster(dataDir);
 	await transporter?.stop();
 	await databases?.stop();
 	process.exit(exitCode);
@@ -57,24 +52,33 @@ async function main(): Promise<void> {
 	process.on("SIGINT", () => void stopAll(0, "SIGINT"));
 	process.on("SIGTERM", () => void stopAll(0, "SIGTERM"));
 
-	if (!(await canListen(port, host))) throw new Error(`Port ${port} is in use: stop what uses it, or set PORT to a free port.`);
-	transporter = await chooseTransporter(process.env, nodes.map(node => node.nodeID), dataDir);
+	// Every variable is checked here, once: a bad one stops the launcher, not each node in turn.
+	checkSettings();
+	const { gateway, broker, local } = settings;
+	dataDir = local.dataDir;
+	const nodes = localTopology(local.workflowsNodes);
+	if (!(await canListen(gateway.port, gateway.host))) throw new Error(`Port ${gateway.port} is in use: stop what uses it, or set PORT to a free port.`);
+	transporter = await chooseTransporter(settings, nodes.map(node => node.nodeID));
 	if (transporter.notice) console.log(transporter.notice);
-	databases = await chooseDatabases(process.env, dataDir);
+	databases = await chooseDatabases(settings);
 	if (databases.notice) console.log(databases.notice);
-	const env: LocalCluster["env"] = { NAMESPACE: process.env.NAMESPACE, BALANCER: process.env.BALANCER, ...transporter.env, ...databases.env };
-	supervisor = new Supervisor(nodeID => launchNode(nodeID, env));
+	const env: LocalCluster["env"] = { NAMESPACE: broker.namespace, BALANCER: broker.balancer, ...transporter.env, ...databases.env };
+	supervisor = new Supervisor(nodeID => {
+		const index = nodes.findIndex(node => node.nodeID === nodeID);
+		return launchNode(nodes[index], broker.metricsPort + index, env);
+	});
 	await supervisor.start(nodes.map(node => node.nodeID));
-	await waitUntilReady(port, nodes, 60_000);
-	writeLocalCluster({ pid: process.pid, env });
+	await waitUntilReady(gateway.port, nodes, 60_000);
+	writeLocalCluster(local.dataDir, { pid: process.pid, env });
 
+	const metrics = (index: number) => (broker.metrics ? `  (metrics: http://localhost:${broker.metricsPort + index}/metrics)` : "");
 	console.log(
 		[
 			"",
-			`Cluster ready: http://localhost:${port}/api`,
+			`Cluster ready: http://localhost:${gateway.port}/api`,
 			`  transporter: ${transporter.summary}`,
 			`  databases:   ${databases.summary}`,
-			...nodes.map((node, index) => `  node ${node.nodeID.padEnd(12)} ${node.services}${metricsOn ? `  (metrics: http://localhost:${metricsPort + index}/metrics)` : ""}`),
+			...nodes.map((node, index) => `  node ${node.nodeID.padEnd(12)} ${node.services}${metrics(index)}`),
 			"A node that crashes is restarted. Ctrl-C stops the cluster. `npm run repl` opens a REPL on it; `npm run node -- workflows` adds a workflows node.",
 			"",
 		].join("\n"),

@@ -3,6 +3,7 @@ import DbService from "moleculer-db";
 import SequelizeAdapter from "moleculer-db-adapter-sequelize";
 import { Sequelize, type Model, type ModelAttributes, type ModelOptions, type ModelStatic, type QueryInterface } from "sequelize";
 import { SequelizeStorage, Umzug, type RunnableMigration } from "umzug";
+import { settings } from "../config/settings";
 import { MIGRATIONS } from "../migrations";
 import type { Page } from "../types";
 import { toMoleculerError } from "./db-errors";
@@ -20,7 +21,7 @@ export interface ModelDefinition {
 export type Migration = RunnableMigration<QueryInterface>;
 
 export interface DbMixinOptions {
-	/** The service's own database; its URL comes from `<DATABASE>_DATABASE_URL`, its schema from `migrations/<database>`. */
+	/** The service's own database; its URL is `<DATABASE>_DATABASE_URL`'s, its schema from `migrations/<database>`. */
 	database: keyof typeof MIGRATIONS;
 	model: ModelDefinition;
 }
@@ -43,11 +44,6 @@ export interface DbStore {
 	transformDocuments(ctx: Context, params: object, docs: unknown): Promise<unknown>;
 	/** Runs a database call in a tracing span of its own when the request is traced. */
 	traced<T>(ctx: Context | undefined, name: string, work: () => Promise<T>): Promise<T>;
-}
-
-export function databaseUrl(database: DbMixinOptions["database"]): string {
-	const variable = `${database.toUpperCase()}_DATABASE_URL`;
-	return process.env[variable] || `postgres://postgres@127.0.0.1:5432/${database}`;
 }
 
 /**
@@ -102,10 +98,13 @@ export function DbMixin({ database, model }: DbMixinOptions): Partial<ServiceSch
 		},
 
 		created() {
-			const sequelize = new Sequelize(databaseUrl(database), {
+			// Read as the service is created: brokers started one after the other in one process
+			// (as the tests do) each get the databases of their time.
+			const { urls, poolMax } = settings.databases;
+			const sequelize = new Sequelize(urls[database], {
 				dialect: "postgres",
 				logging: false,
-				pool: { max: Number(process.env.DB_POOL_MAX) || 10, min: 0, idle: 10_000, acquire: 5_000 },
+				pool: { max: poolMax, min: 0, idle: 10_000, acquire: 5_000 },
 			});
 			this.sequelize = sequelize;
 			// A per-instance adapter (brokers in one process must not share one). The model is

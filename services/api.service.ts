@@ -3,7 +3,7 @@ import { Errors, Service as MoleculerService, type Context } from "moleculer";
 import { Action, Service } from "moleculer-decorators";
 import ApiGateway from "moleculer-web";
 import type { BuildingsHealth, BuildingWithWorkflow } from "../types";
-import { integerFromEnv } from "../config/env";
+import { settings } from "../config/settings";
 import { toHttpError, type HttpError } from "../mixins/http-errors";
 import { nodesRunning } from "../mixins/registry";
 
@@ -11,8 +11,7 @@ type Check = "ok" | "failing";
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
 type GatewayRequest = IncomingMessage & { $action?: { name: string }; $params: Record<string, unknown> };
 
-const RATE_LIMIT = integerFromEnv("RATE_LIMIT", 0);
-const CORS_ORIGINS = (process.env.CORS_ORIGINS ?? "").split(",").map(origin => origin.trim()).filter(Boolean);
+const { port, host, corsOrigins, rateLimit } = settings.gateway;
 
 /** Whether a request carries a body (a POST or PATCH may come without one). */
 function hasBody(req: IncomingMessage): boolean {
@@ -32,10 +31,10 @@ function hasBody(req: IncomingMessage): boolean {
 		rest: { retryPolicy: { enabled: false } },
 	},
 	settings: {
-		port: integerFromEnv("PORT", 3000),
-		ip: process.env.HOST || "0.0.0.0",
+		port,
+		ip: host,
 		// Off unless CORS_ORIGINS lists the origins allowed to call from a browser ("*" for any).
-		cors: CORS_ORIGINS.length > 0 ? { origin: CORS_ORIGINS, methods: ["GET", "POST", "PATCH", "DELETE"], allowedHeaders: ["Content-Type", "Idempotency-Key"], maxAge: 3600 } : undefined,
+		cors: corsOrigins.length > 0 ? { origin: [...corsOrigins], methods: ["GET", "POST", "PATCH", "DELETE"], allowedHeaders: ["Content-Type", "Idempotency-Key"], maxAge: 3600 } : undefined,
 		routes: [
 			{
 				path: "/api",
@@ -58,7 +57,7 @@ function hasBody(req: IncomingMessage): boolean {
 				},
 				bodyParsers: { json: { limit: "100kb" }, urlencoded: false },
 				// Off unless RATE_LIMIT sets the requests per minute allowed to one client address.
-				rateLimit: RATE_LIMIT > 0 ? { window: 60_000, limit: RATE_LIMIT, headers: true, key: (req: IncomingMessage) => req.socket.remoteAddress } : undefined,
+				rateLimit: rateLimit > 0 ? { window: 60_000, limit: rateLimit, headers: true, key: (req: IncomingMessage) => req.socket.remoteAddress } : undefined,
 				onBeforeCall(_ctx: Context, _route: unknown, req: GatewayRequest) {
 					if (hasBody(req) && !/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
 						throw new Errors.MoleculerClientError("Send the body as application/json.", 415, "UNSUPPORTED_MEDIA_TYPE");

@@ -1,6 +1,6 @@
 import { Service as MoleculerService, type Context } from "moleculer";
 import { Action, Service } from "moleculer-decorators";
-import { integerFromEnv } from "../config/env";
+import { settings } from "../config/settings";
 import { EntityNotFoundError } from "../mixins/db-errors";
 import { DbMixin, type DbStore } from "../mixins/db.mixin";
 import { IdempotencyMixin, requestHash, type IdempotencyKeys } from "../mixins/idempotency.mixin";
@@ -23,7 +23,7 @@ import type {
 } from "../types";
 import { idRule, keyRule, nameRule, pageRules, sortRule } from "../types/validation";
 
-const WORKFLOW_CALL_TIMEOUT = integerFromEnv("WORKFLOW_CALL_TIMEOUT", 3000);
+const { workflowCallTimeoutMs, reconcileIntervalMs, maxBackoffMs, keyTtlHours, readCacheSize } = settings.buildings;
 
 /**
  * Buildings, in the buildings database. Each building gets exactly one first workflow: the
@@ -34,15 +34,11 @@ const WORKFLOW_CALL_TIMEOUT = integerFromEnv("WORKFLOW_CALL_TIMEOUT", 3000);
 	name: "buildings",
 	mixins: [
 		DbMixin({ database: "buildings", model: BuildingModel }),
-		OutboxMixin({
-			callTimeoutMs: WORKFLOW_CALL_TIMEOUT,
-			reconcileIntervalMs: integerFromEnv("RECONCILE_INTERVAL", 1000),
-			maxBackoffMs: integerFromEnv("OUTBOX_MAX_BACKOFF", 10_000),
-		}),
-		IdempotencyMixin({ ttlHours: integerFromEnv("IDEMPOTENCY_KEY_TTL_HOURS", 24), firstAnswerWithinMs: jobLeaseMs(WORKFLOW_CALL_TIMEOUT) }),
+		OutboxMixin({ callTimeoutMs: workflowCallTimeoutMs, reconcileIntervalMs, maxBackoffMs }),
+		IdempotencyMixin({ ttlHours: keyTtlHours, firstAnswerWithinMs: jobLeaseMs(workflowCallTimeoutMs) }),
 		// Answers of `get`, forgotten on every change to a building or to its workflow.
 		ReadCacheMixin<BuildingWithWorkflow>({
-			maxEntries: integerFromEnv("READ_CACHE_SIZE", 10_000),
+			maxEntries: readCacheSize,
 			announce: "buildings.changed",
 			listen: ["buildings.changed", "workflows.changed"],
 		}),
@@ -171,7 +167,7 @@ export default class BuildingsService extends MoleculerService {
 		const building = (await this.traced(ctx, "get building", () => this._get(ctx, { id }))) as Building;
 		if (building.workflowId === null) return { ...building, workflow: null };
 		const workflow = await ctx
-			.call<Workflow, WorkflowIdParams>("workflows.get", { id: building.workflowId }, { timeout: WORKFLOW_CALL_TIMEOUT })
+			.call<Workflow, WorkflowIdParams>("workflows.get", { id: building.workflowId }, { timeout: workflowCallTimeoutMs })
 			.catch(() => null);
 		return { ...building, workflow };
 	}
