@@ -24,6 +24,16 @@ describe("architecture", () => {
 		for (const file of sources.filter(f => f.startsWith("types/"))) expect([file, importsOf(file).filter(m => m.startsWith("..") )]).toEqual([file, []]);
 	});
 
+	it("reads configuration from process.env in config/settings.ts only", () => {
+		// Elsewhere process.env is only passed on to child processes (`...process.env`) or, to join
+		// the local cluster, filled in before the settings are read (`process.env[name] ??=`).
+		for (const file of sources.filter(f => f !== "config/settings.ts")) {
+			const text = readFileSync(path.join(root, file), "utf8").replace(/\.\.\.process\.env\b|process\.env\[name\] \?\?=/g, "");
+			const reads = text.split("\n").filter(line => /process\.env\b/.test(line) && !/^\s*(\/\/|\*|\/\*\*)/.test(line));
+			expect([file, reads]).toEqual([file, []]);
+		}
+	});
+
 	it("keeps every source file short enough to read in one sitting (at most 200 lines)", () => {
 		const long = sources.map(file => [file, readFileSync(path.join(root, file), "utf8").split("\n").length] as const).filter(([, lines]) => lines > 200);
 		expect(long).toEqual([]);

@@ -10,6 +10,15 @@ describe(".env.example", () => {
 		expect(lines.filter(line => line.trim() !== "" && !line.startsWith("#"))).toEqual([]);
 	});
 
+	it("documents every variable config/settings.ts reads, as its header's table does", () => {
+		const source = readFileSync(path.join(__dirname, "..", "..", "config", "settings.ts"), "utf8");
+		const read = [...source.matchAll(/\(env, "([A-Z_]+)"/g)].map(m => m[1]);
+		const table = [...source.matchAll(/^ \*   ([A-Z][A-Z_]+) /gm)].map(m => m[1]);
+		const documented = lines.map(line => /^#\s*([A-Z_]+)=/.exec(line)?.[1]).filter(Boolean);
+		expect(new Set(read).size).toBeGreaterThan(30);
+		for (const name of read) expect([name, documented.includes(name), table.includes(name)]).toEqual([name, true, true]);
+	});
+
 	it("documents the settings of the default run", () => {
 		const documented = lines.map(line => /^#\s*([A-Z_]+)=/.exec(line)?.[1]).filter(Boolean);
 		for (const name of ["TRANSPORTER", "NATS_SERVER_BIN", "BUILDINGS_DATABASE_URL", "WORKFLOWS_DATABASE_URL", "DATA_DIR", "READ_CACHE_SIZE"]) expect(documented).toContain(name);
