@@ -21,7 +21,7 @@ export interface ModelDefinition {
 export type Migration = RunnableMigration<QueryInterface>;
 
 export interface DbMixinOptions {
-	/** The service's own database; its URL is `<DATABASE>_DATABASE_URL`'s, its schema from `migrations/<database>`. */
+	/** The service's own database: its URL from `<DATABASE>_DATABASE_URL`, its schema from `migrations/<database>`. */
 	database: keyof typeof MIGRATIONS;
 	model: ModelDefinition;
 }
@@ -98,8 +98,8 @@ export function DbMixin({ database, model }: DbMixinOptions): Partial<ServiceSch
 		},
 
 		created() {
-			// Read as the service is created: brokers started one after the other in one process
-			// (as the tests do) each get the databases of their time.
+			// Read when the service is created, not when this file is loaded: brokers created one
+			// after another in one process each get the databases set at that moment.
 			const { urls, poolMax } = settings.databases;
 			const sequelize = new Sequelize(urls[database], {
 				dialect: "postgres",
