@@ -81,8 +81,9 @@ const config: BrokerOptions = {
 
 	validator: true,
 	// Off by default: collecting costs throughput on every call (see the README for the figure).
-	metrics:
-		given.metrics ? { enabled: true, reporter: { type: "Prometheus", options: { port: given.metricsPort, path: "/metrics" } } } : false,
+	metrics: given.metrics
+		? { enabled: true, reporter: { type: "Prometheus", options: { port: given.metricsPort, path: "/metrics" } } }
+		: false,
 	tracing: tracing(),
 };
 

@@ -9,7 +9,10 @@ import { pathToFileURL } from "node:url";
  */
 export async function startChild(script: string, args: string[], env: Record<string, string> = {}): Promise<ChildProcess> {
 	const execArgv = ["--import", pathToFileURL(require.resolve("tsx")).href];
-	const child = spawn(process.execPath, [...execArgv, path.join(__dirname, script), ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+	const child = spawn(process.execPath, [...execArgv, path.join(__dirname, script), ...args], {
+		env: { ...process.env, ...env },
+		stdio: ["ignore", "pipe", "pipe"],
+	});
 	let output = "";
 	child.stderr!.on("data", chunk => (output = (output + chunk).slice(-5000)));
 	await new Promise<void>((resolve, reject) => {

@@ -24,5 +24,13 @@ export async function closedLoop(concurrency: number, durationSeconds: number, c
 	const elapsed = (performance.now() - started) / 1000;
 	latencies.sort((a, b) => a - b);
 	const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
-	return { requestsPerSecond: Math.round(latencies.length / elapsed), p50: at(0.5), p90: at(0.9), p99: at(0.99), errors, non2xx: 0, requests: latencies.length };
+	return {
+		requestsPerSecond: Math.round(latencies.length / elapsed),
+		p50: at(0.5),
+		p90: at(0.9),
+		p99: at(0.99),
+		errors,
+		non2xx: 0,
+		requests: latencies.length,
+	};
 }

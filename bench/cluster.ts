@@ -22,22 +22,30 @@ export interface BenchCluster {
  * through its launcher: on the transporter and Postgres given (in `env`, else in the
  * environment) or on the launcher's defaults, with its data in `dataDir`.
  */
-export async function startBenchCluster(options: { workflowsNodes: number; dataDir: string; env: Record<string, string> }): Promise<BenchCluster> {
+export async function startBenchCluster(options: {
+	workflowsNodes: number;
+	dataDir: string;
+	env: Record<string, string>;
+}): Promise<BenchCluster> {
 	const port = await freePort();
-	const launcher = spawn(process.execPath, ["--import", pathToFileURL(require.resolve("tsx")).href, path.join(ROOT, "cluster", "start.ts")], {
-		cwd: ROOT,
-		env: {
-			...process.env,
-			// A namespace of its own: on a shared NATS, the bench's nodes never meet another cluster's.
-			NAMESPACE: `bench-${process.pid}`,
-			...options.env,
-			PORT: String(port),
-			HOST: "127.0.0.1",
-			DATA_DIR: options.dataDir,
-			WORKFLOWS_NODES: String(options.workflowsNodes),
+	const launcher = spawn(
+		process.execPath,
+		["--import", pathToFileURL(require.resolve("tsx")).href, path.join(ROOT, "cluster", "start.ts")],
+		{
+			cwd: ROOT,
+			env: {
+				...process.env,
+				// A namespace of its own: on a shared NATS, the bench's nodes never meet another cluster's.
+				NAMESPACE: `bench-${process.pid}`,
+				...options.env,
+				PORT: String(port),
+				HOST: "127.0.0.1",
+				DATA_DIR: options.dataDir,
+				WORKFLOWS_NODES: String(options.workflowsNodes),
+			},
+			stdio: ["ignore", "pipe", "pipe"],
 		},
-		stdio: ["ignore", "pipe", "pipe"],
-	});
+	);
 	let output = "";
 	launcher.stdout!.on("data", chunk => (output = (output + chunk).slice(-20_000)));
 	launcher.stderr!.on("data", chunk => (output = (output + chunk).slice(-20_000)));
@@ -58,7 +66,10 @@ export async function startBenchCluster(options: { workflowsNodes: number; dataD
 }
 
 function nodePids(launcher: ChildProcess): Record<string, number> {
-	const pids = execFileSync("ps", ["-o", "pid=", "--ppid", String(launcher.pid)], { encoding: "utf8" }).split("\n").map(Number).filter(Boolean);
+	const pids = execFileSync("ps", ["-o", "pid=", "--ppid", String(launcher.pid)], { encoding: "utf8" })
+		.split("\n")
+		.map(Number)
+		.filter(Boolean);
 	const byNode: Record<string, number> = {};
 	for (const pid of pids) {
 		const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");

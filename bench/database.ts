@@ -16,7 +16,10 @@ export async function seedBuildings(url: string, rows: number): Promise<void> {
 	const [{ count }] = await sql<{ count: string }>(url, "SELECT count(*) FROM buildings");
 	const missing = rows - Number(count);
 	if (missing > 0) {
-		await sql(url, `INSERT INTO buildings (name, "workflowStatus", "createdAt", "updatedAt") SELECT 'Seeded ' || g, 'created', now(), now() FROM generate_series(1, ${missing}) AS g`);
+		await sql(
+			url,
+			`INSERT INTO buildings (name, "workflowStatus", "createdAt", "updatedAt") SELECT 'Seeded ' || g, 'created', now(), now() FROM generate_series(1, ${missing}) AS g`,
+		);
 		// A table in steady state has been vacuumed (index-only scans need the visibility map).
 		await sql(url, "VACUUM ANALYZE buildings");
 	}

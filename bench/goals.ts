@@ -40,7 +40,11 @@ export function ratiosAndGoals(results: Pick<Results, "scenarios" | "yardsticks"
 		["POST 50 conn p99 (ms)", post.p99, atMost(30, " ms")],
 		["POST 50 conn errors + non-2xx", post.errors + post.non2xx, none],
 		["POST, 3 workflows nodes ÷ 1 workflows node", over(rps(post), rps(s[SCENARIO.post50OneNode])), atLeast(0.9)],
-		...Object.entries(results.workflowsPerNode).map(([nodeID, n]): [string, number, Goal] => [`${nodeID}'s share of the workflows created in POST 50 conn (%)`, percentOf(n, results.workflowsPerNode), atLeast(25, " %")]),
+		...Object.entries(results.workflowsPerNode).map(([nodeID, n]): [string, number, Goal] => [
+			`${nodeID}'s share of the workflows created in POST 50 conn (%)`,
+			percentOf(n, results.workflowsPerNode),
+			atLeast(25, " %"),
+		]),
 		["GET by id ÷ read yardstick", over(rps(s[SCENARIO.getById]), rps(y[YARDSTICK.readPipeline])), atLeast(0.5)],
 		["list p50 latency, 100k ÷ 1k rows", ratio(s[SCENARIO.list100k].p50 || 1, s[SCENARIO.list1k].p50 || 1)],
 		["GET by id ÷ bare http", over(rps(s[SCENARIO.getById]), rps(y[YARDSTICK.bareHttp]))],

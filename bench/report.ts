@@ -23,7 +23,8 @@ export interface Results {
 
 /** Prints the results as Markdown and writes them to bench/results/<time>.json and .md. */
 export function report(results: Results): void {
-	const cells = (f: LoadFigures | null) => (f ? `${f.requestsPerSecond} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.errors} | ${f.non2xx}` : "n/a | | | | |");
+	const cells = (f: LoadFigures | null) =>
+		f ? `${f.requestsPerSecond} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.errors} | ${f.non2xx}` : "n/a | | | | |";
 	const { goals } = results;
 	const judged = Object.values(goals);
 	const unmeasured = judged.filter(goal => goal.met === null).length;
@@ -57,7 +58,9 @@ export function report(results: Results): void {
 		"## Ratios and goals",
 		"| figure | value | goal | met |",
 		"|---|---|---|---|",
-		...Object.entries(results.ratios).map(([name, value]) => `| ${name} | ${value ?? "n/a"} | ${goals[name]?.goal ?? ""} | ${met(goals[name]?.met)} |`),
+		...Object.entries(results.ratios).map(
+			([name, value]) => `| ${name} | ${value ?? "n/a"} | ${goals[name]?.goal ?? ""} | ${met(goals[name]?.met)} |`,
+		),
 		"",
 		`Goals met: ${judged.filter(goal => goal.met).length} of ${judged.length}${unmeasured ? ` (${unmeasured} not measured)` : ""}.`,
 		"",

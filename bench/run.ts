@@ -33,7 +33,12 @@ const post = (apiUrl: string, connections: number, durationSeconds = seconds) =>
 /** Random pages among the first `pages` of 20 rows, with the table filled to `rows` rows. */
 async function pagedList(cluster: BenchCluster, rows: number, pages: number): Promise<LoadFigures> {
 	await seedBuildings(cluster.databases.BUILDINGS_DATABASE_URL, rows);
-	return load({ url: `${cluster.apiUrl}/buildings`, connections: 50, durationSeconds: seconds, path: () => `/api/buildings?page=${1 + Math.floor(Math.random() * pages)}&pageSize=20` });
+	return load({
+		url: `${cluster.apiUrl}/buildings`,
+		connections: 50,
+		durationSeconds: seconds,
+		path: () => `/api/buildings?page=${1 + Math.floor(Math.random() * pages)}&pageSize=20`,
+	});
 }
 
 /** Records one load under `name`, with the transporter its cluster ran on. */
@@ -44,7 +49,16 @@ async function measure(results: Results, cluster: BenchCluster, name: string, ru
 async function main(): Promise<void> {
 	const workDir = mkdtempSync(path.join(tmpdir(), "bench-"));
 	chmodSync(workDir, 0o755); // run as root, the embedded Postgres runs as "postgres"
-	const results: Results = { quick, versions: { node: process.version, postgres: "", nats: "" }, scenarios: {}, yardsticks: {}, ratios: {}, goals: {}, workflowsPerNode: {}, memoryMb: {} };
+	const results: Results = {
+		quick,
+		versions: { node: process.version, postgres: "", nats: "" },
+		scenarios: {},
+		yardsticks: {},
+		ratios: {},
+		goals: {},
+		workflowsPerNode: {},
+		memoryMb: {},
+	};
 	let privateNats: NatsServer | undefined;
 	const clusters: BenchCluster[] = [];
 	const step = (text: string) => console.log(`[bench] ${text}`);
@@ -78,7 +92,9 @@ async function main(): Promise<void> {
 		const before = await settledWorkflowsPerNode(workflowsDb);
 		await measure(results, cluster, SCENARIO.post50, () => post(cluster.apiUrl, 50));
 		const after = await settledWorkflowsPerNode(workflowsDb);
-		for (const nodeID of Object.keys(cluster.nodePids()).filter(id => id.startsWith("workflows-")).sort()) {
+		for (const nodeID of Object.keys(cluster.nodePids())
+			.filter(id => id.startsWith("workflows-"))
+			.sort()) {
 			results.workflowsPerNode[nodeID] = (after[nodeID] ?? 0) - (before[nodeID] ?? 0);
 		}
 
@@ -88,7 +104,10 @@ async function main(): Promise<void> {
 		let natsUrl = cluster.transporter.startsWith("nats://") ? cluster.transporter : undefined;
 		if (!natsUrl) {
 			privateNats = new NatsServer(await freePort());
-			natsUrl = await privateNats.start().then(() => privateNats!.url, () => undefined);
+			natsUrl = await privateNats.start().then(
+				() => privateNats!.url,
+				() => undefined,
+			);
 		}
 		if (natsUrl) {
 			const nc = await connectNats(natsUrl);
@@ -115,14 +134,22 @@ async function main(): Promise<void> {
 
 		if (!quick) {
 			step("POST /api/buildings with METRICS=true");
-			const measured = await startBenchCluster({ workflowsNodes: 3, dataDir: path.join(workDir, "metrics"), env: { METRICS: "true", METRICS_PORT: String(await freePort()) } });
+			const measured = await startBenchCluster({
+				workflowsNodes: 3,
+				dataDir: path.join(workDir, "metrics"),
+				env: { METRICS: "true", METRICS_PORT: String(await freePort()) },
+			});
 			clusters.push(measured);
 			await post(measured.apiUrl, 10, warmupSeconds);
 			await measure(results, measured, SCENARIO.post50Metrics, () => post(measured.apiUrl, 50));
 			await measured.stop();
 
 			step("POST /api/buildings on Moleculer's TCP transporter");
-			const onTcp = await startBenchCluster({ workflowsNodes: 3, dataDir: path.join(workDir, "tcp"), env: { TRANSPORTER: "TCP", TCP_NODES: "" } });
+			const onTcp = await startBenchCluster({
+				workflowsNodes: 3,
+				dataDir: path.join(workDir, "tcp"),
+				env: { TRANSPORTER: "TCP", TCP_NODES: "" },
+			});
 			clusters.push(onTcp);
 			await post(onTcp.apiUrl, 10, warmupSeconds);
 			await measure(results, onTcp, SCENARIO.post50Tcp, () => post(onTcp.apiUrl, 50));

@@ -53,8 +53,12 @@ export async function natsRequestReply(natsUrl: string, concurrency: number, dur
 export async function rawInsert(databaseUrl: string, poolSize: number, concurrency: number, durationSeconds: number): Promise<LoadFigures> {
 	const pool = new Pool({ connectionString: databaseUrl, max: poolSize });
 	try {
-		await pool.query('CREATE TABLE IF NOT EXISTS bench_raw_insert (id serial PRIMARY KEY, name varchar(200) NOT NULL, "createdAt" timestamptz NOT NULL)');
-		return await closedLoop(concurrency, durationSeconds, () => pool.query('INSERT INTO bench_raw_insert (name, "createdAt") VALUES ($1, now()) RETURNING *', ["HQ"]));
+		await pool.query(
+			'CREATE TABLE IF NOT EXISTS bench_raw_insert (id serial PRIMARY KEY, name varchar(200) NOT NULL, "createdAt" timestamptz NOT NULL)',
+		);
+		return await closedLoop(concurrency, durationSeconds, () =>
+			pool.query('INSERT INTO bench_raw_insert (name, "createdAt") VALUES ($1, now()) RETURNING *', ["HQ"]),
+		);
 	} finally {
 		await pool.query("DROP TABLE IF EXISTS bench_raw_insert").catch(() => undefined);
 		await pool.end();
@@ -66,7 +70,14 @@ export async function rawInsert(databaseUrl: string, poolSize: number, concurren
  * server → NATS request to a queue-group responder → `pg` SELECT by primary key on the buildings
  * table (pool the services' size) → reply → HTTP answer. Loaded like GET /buildings/:id.
  */
-export async function readPipeline(natsUrl: string, databaseUrl: string, poolSize: number, connections: number, durationSeconds: number, randomId: () => number): Promise<LoadFigures> {
+export async function readPipeline(
+	natsUrl: string,
+	databaseUrl: string,
+	poolSize: number,
+	connections: number,
+	durationSeconds: number,
+	randomId: () => number,
+): Promise<LoadFigures> {
 	const port = await freePort();
 	const started = await Promise.allSettled([
 		startChild("read-responder.ts", [String(poolSize)], { BENCH_NATS_URL: natsUrl, BENCH_DATABASE_URL: databaseUrl }),

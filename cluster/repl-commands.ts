@@ -23,7 +23,13 @@ export const replCommands: ReplCommand[] = [
 		async action(broker, _args, { table }) {
 			const rows = await broker.call<{ handledBy: string; workflows: number }[]>("workflows.countByNode");
 			const total = rows.reduce((sum, row) => sum + row.workflows, 0);
-			console.log(table([["Node", "Workflows", "Share"], ...rows.map(row => [row.handledBy, row.workflows, `${Math.round((100 * row.workflows) / (total || 1))} %`]), ["Total", total, ""]]));
+			console.log(
+				table([
+					["Node", "Workflows", "Share"],
+					...rows.map(row => [row.handledBy, row.workflows, `${Math.round((100 * row.workflows) / (total || 1))} %`]),
+					["Total", total, ""],
+				]),
+			);
 		},
 	},
 	{

@@ -32,11 +32,21 @@ async function main(): Promise<void> {
 	// The first command (piped ones come at once) must find the services it calls. A transporter
 	// that cannot be reached keeps the broker starting (it retries): the prompt opens all the same.
 	const gaveUp = new Promise<false>(resolve => setTimeout(() => resolve(false), DISCOVERY_TIMEOUT_MS).unref());
-	const found = await Promise.race([broker.start().then(() => broker.waitForServices(["buildings", "workflows"], DISCOVERY_TIMEOUT_MS).then(() => true, () => false)), gaveUp]);
+	const found = await Promise.race([
+		broker.start().then(() =>
+			broker.waitForServices(["buildings", "workflows"], DISCOVERY_TIMEOUT_MS).then(
+				() => true,
+				() => false,
+			),
+		),
+		gaveUp,
+	]);
 	if (found) console.log(`Joined ${where} as ${broker.nodeID}. Type "help" for commands.`);
 	else {
 		const why = broker.started ? "no buildings or workflows service showed up" : "could not connect";
-		console.log(`No cluster answered within ${DISCOVERY_TIMEOUT_MS / 1000} s on ${transporterName()} in ${where} (${why}); the prompt opens anyway. Type "help" for commands.`);
+		console.log(
+			`No cluster answered within ${DISCOVERY_TIMEOUT_MS / 1000} s on ${transporterName()} in ${where} (${why}); the prompt opens anyway. Type "help" for commands.`,
+		);
 	}
 	runInTurn(broker.repl(), broker);
 }

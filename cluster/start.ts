@@ -33,7 +33,10 @@ let stopping = false;
 function launchNode(node: NodeSpec, metricsPort: number, env: LocalCluster["env"]) {
 	const { script, execArgv } = siblingScript("node");
 	// The nodes get this process's environment (`.env` included), completed with what it chose.
-	return fork(script, [], { env: { ...process.env, ...env, NODE_ID: node.nodeID, SERVICES: node.services, METRICS_PORT: String(metricsPort) }, execArgv });
+	return fork(script, [], {
+		env: { ...process.env, ...env, NODE_ID: node.nodeID, SERVICES: node.services, METRICS_PORT: String(metricsPort) },
+		execArgv,
+	});
 }
 
 /** The nodes first (they finish their requests and leave through the transporter), then NATS, then the database. */
@@ -57,8 +60,12 @@ async function main(): Promise<void> {
 	const { gateway, broker, local } = settings;
 	dataDir = local.dataDir;
 	const nodes = localTopology(local.workflowsNodes);
-	if (!(await canListen(gateway.port, gateway.host))) throw new Error(`Port ${gateway.port} is in use: stop what uses it, or set PORT to a free port.`);
-	transporter = await chooseTransporter(settings, nodes.map(node => node.nodeID));
+	if (!(await canListen(gateway.port, gateway.host)))
+		throw new Error(`Port ${gateway.port} is in use: stop what uses it, or set PORT to a free port.`);
+	transporter = await chooseTransporter(
+		settings,
+		nodes.map(node => node.nodeID),
+	);
 	if (transporter.notice) console.log(transporter.notice);
 	databases = await chooseDatabases(settings);
 	if (databases.notice) console.log(databases.notice);

@@ -68,7 +68,9 @@ export class Supervisor {
 	private crashed(nodeID: string, node: Supervised, how: string): void {
 		const decision = node.crashes.crashed(Date.now() - node.startedAt);
 		if ("giveUp" in decision) {
-			this.log(`Node ${nodeID} exited (${how}), its ${RESTART_POLICY.maxCrashes}th crash within ${RESTART_POLICY.windowMs / 1000} s; it is not restarted again.`);
+			this.log(
+				`Node ${nodeID} exited (${how}), its ${RESTART_POLICY.maxCrashes}th crash within ${RESTART_POLICY.windowMs / 1000} s; it is not restarted again.`,
+			);
 			return;
 		}
 		this.log(`Node ${nodeID} exited (${how}); restarting in ${decision.restartInMs / 1000} s.`);

@@ -116,7 +116,9 @@ export function DbMixin({ database, model }: DbMixinOptions): Partial<ServiceSch
 		async started() {
 			const applied = await migrate(this.sequelize, migrations, database);
 			// Nodes starting together find the schema done by the first: say which one did the work.
-			this.logger.info(`Database "${database}" ready: ${applied > 0 ? `applied ${applied} migration(s)` : `schema up to date (${migrations.length} migrations)`}.`);
+			this.logger.info(
+				`Database "${database}" ready: ${applied > 0 ? `applied ${applied} migration(s)` : `schema up to date (${migrations.length} migrations)`}.`,
+			);
 		},
 	};
 }

@@ -33,7 +33,13 @@ export function toHttpError(err: unknown): HttpError {
 	const bodyError = typeof type === "string" ? BODY_ERRORS[type] : undefined;
 	if (bodyError) return { ...bodyError, type: type as string };
 	if (UNAVAILABLE.has(name)) {
-		return { name: "ServiceUnavailableError", message: "A service needed for this request is unavailable. Try again later.", code: 503, type: "SERVICE_UNAVAILABLE", data };
+		return {
+			name: "ServiceUnavailableError",
+			message: "A service needed for this request is unavailable. Try again later.",
+			code: 503,
+			type: "SERVICE_UNAVAILABLE",
+			data,
+		};
 	}
 	if (typeof code === "number" && ((code >= 400 && code < 500) || code === 503)) {
 		return { name, message, code, type: type || DEFAULT_TYPES[code] || "", data };

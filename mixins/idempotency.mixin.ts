@@ -16,7 +16,11 @@ export type KeyedSave<T> = { outcome: "saved"; saved: T } | { outcome: "repeat" 
 /** What the mixin gives a service. */
 export interface IdempotencyKeys {
 	/** Runs `save` in a transaction with the key's claim: both are kept, or neither. */
-	saveOnce<T extends { building: { id: number } }>(key: string, hash: string, save: (transaction: Transaction) => Promise<T>): Promise<KeyedSave<T>>;
+	saveOnce<T extends { building: { id: number } }>(
+		key: string,
+		hash: string,
+		save: (transaction: Transaction) => Promise<T>,
+	): Promise<KeyedSave<T>>;
 	/** Answers a repeat: the first answer, or `current(buildingId)` if the first never saved one. */
 	replay<A>(key: string, hash: string, current: (buildingId: number) => Promise<A>): Promise<A>;
 	/** Keeps the first answer for repeats; a failure only costs a repeat its exact answer. */
@@ -25,13 +29,21 @@ export interface IdempotencyKeys {
 
 /** A fingerprint of a request's parameters, to tell a true repeat from a reused key. */
 export function requestHash(params: Record<string, unknown>): string {
-	const canonical = JSON.stringify(Object.keys(params).sort().map(key => [key, params[key] ?? null]));
+	const canonical = JSON.stringify(
+		Object.keys(params)
+			.sort()
+			.map(key => [key, params[key] ?? null]),
+	);
 	return createHash("sha256").update(canonical).digest("hex");
 }
 
 const PURGE_INTERVAL_MS = 60_000;
 
-type Self = { sequelize: Sequelize; logger: { warn(...args: unknown[]): void; info(...args: unknown[]): void }; purgeTimer?: NodeJS.Timeout };
+type Self = {
+	sequelize: Sequelize;
+	logger: { warn(...args: unknown[]): void; info(...args: unknown[]): void };
+	purgeTimer?: NodeJS.Timeout;
+};
 
 /**
  * `Idempotency-Key`s of a service's create action, in its idempotency_keys table: a key is
@@ -42,7 +54,12 @@ type Self = { sequelize: Sequelize; logger: { warn(...args: unknown[]): void; in
 export function IdempotencyMixin({ ttlHours, firstAnswerWithinMs }: IdempotencyOptions): Partial<ServiceSchema> {
 	return {
 		methods: {
-			async saveOnce<T extends { building: { id: number } }>(this: Self, key: string, hash: string, save: (t: Transaction) => Promise<T>): Promise<KeyedSave<T>> {
+			async saveOnce<T extends { building: { id: number } }>(
+				this: Self,
+				key: string,
+				hash: string,
+				save: (t: Transaction) => Promise<T>,
+			): Promise<KeyedSave<T>> {
 				const transaction = await this.sequelize.transaction();
 				try {
 					const saved = await save(transaction);
@@ -60,7 +77,9 @@ export function IdempotencyMixin({ ttlHours, firstAnswerWithinMs }: IdempotencyO
 				const record = await findKey(this.sequelize, key, ttlHours);
 				if (record && record.requestHash !== hash) {
 					const message = "This Idempotency-Key was used for a different request.";
-					throw new Errors.ValidationError(message, "VALIDATION_ERROR", [{ type: "idempotencyKeyReused", field: "idempotencyKey", message }]);
+					throw new Errors.ValidationError(message, "VALIDATION_ERROR", [
+						{ type: "idempotencyKeyReused", field: "idempotencyKey", message },
+					]);
 				}
 				if (record?.response) return record.response as A;
 				// The first request's node stopped before saving its answer: answer with the state now.

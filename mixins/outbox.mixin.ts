@@ -105,7 +105,10 @@ export function OutboxMixin({ callTimeoutMs, reconcileIntervalMs, maxBackoffMs }
 					.catch((err: Errors.MoleculerError) => (err.type === "BUILDING_REMOVED" ? null : Promise.reject(err)));
 				// Null: the building was removed meanwhile, and there is nothing left to do.
 				if (!workflow) await deleteJob(this.sequelize, job.id);
-				else await this.traced(parentCtx, "mark workflow created", () => this.completions.add({ jobId: job.id, buildingId, workflowId: workflow.id }));
+				else
+					await this.traced(parentCtx, "mark workflow created", () =>
+						this.completions.add({ jobId: job.id, buildingId, workflowId: workflow.id }),
+					);
 				return workflow;
 			},
 

@@ -16,7 +16,11 @@ const EXPIRED = `now() - :ttlHours * interval '1 hour'`;
  * Records a key in the transaction that creates its building. False if the key is in use
  * (an expired one is taken over). A concurrent claim of the same key waits for this one.
  */
-export async function claimKey(sequelize: Sequelize, transaction: Transaction, record: { key: string; hash: string; buildingId: number; ttlHours: number }): Promise<boolean> {
+export async function claimKey(
+	sequelize: Sequelize,
+	transaction: Transaction,
+	record: { key: string; hash: string; buildingId: number; ttlHours: number },
+): Promise<boolean> {
 	const rows = await sequelize.query(
 		`INSERT INTO "idempotency_keys" AS k ("key", "requestHash", "buildingId", "createdAt") VALUES (:key, :hash, :buildingId, now())
 		 ON CONFLICT ("key") DO UPDATE
@@ -44,6 +48,8 @@ export async function saveKeyAnswer(sequelize: Sequelize, key: string, response:
 
 /** Forgets keys older than the time they are kept for; returns how many. */
 export async function purgeExpiredKeys(sequelize: Sequelize, ttlHours: number): Promise<number> {
-	const [, result] = await sequelize.query(`DELETE FROM "idempotency_keys" WHERE "createdAt" <= ${EXPIRED}`, { replacements: { ttlHours } });
+	const [, result] = await sequelize.query(`DELETE FROM "idempotency_keys" WHERE "createdAt" <= ${EXPIRED}`, {
+		replacements: { ttlHours },
+	});
 	return (result as { rowCount?: number })?.rowCount ?? 0;
 }

@@ -39,7 +39,12 @@ const JOB_COLUMNS = '"id", "buildingId", "kind", "payload", "attempts"';
  * statement; each job is leased to the caller, which runs it at once. Ids are drawn from the
  * sequence first, so each row finds its request again.
  */
-export async function insertBuildingsWithJobs(sequelize: Sequelize, items: NewBuilding[], leaseMs: number, transaction?: Transaction): Promise<SavedBuilding[]> {
+export async function insertBuildingsWithJobs(
+	sequelize: Sequelize,
+	items: NewBuilding[],
+	leaseMs: number,
+	transaction?: Transaction,
+): Promise<SavedBuilding[]> {
 	type Row = Building & { jobId: string; attempts: number };
 	const rows = await sequelize.query<Row>(
 		`WITH input AS (
@@ -73,9 +78,19 @@ export async function insertBuildingsWithJobs(sequelize: Sequelize, items: NewBu
  * that removes its workflows (leased to the caller), in one transaction. Undefined if there is
  * no such building.
  */
-export function deleteBuildingWithJob(sequelize: Sequelize, model: ModelStatic<Model>, id: number, leaseMs: number): Promise<{ row: Model; job: OutboxJob } | undefined> {
+export function deleteBuildingWithJob(
+	sequelize: Sequelize,
+	model: ModelStatic<Model>,
+	id: number,
+	leaseMs: number,
+): Promise<{ row: Model; job: OutboxJob } | undefined> {
 	return sequelize.transaction(async transaction => {
-		const [row] = await sequelize.query('DELETE FROM "buildings" WHERE "id" = :id RETURNING *', { replacements: { id }, model, mapToModel: true, transaction });
+		const [row] = await sequelize.query('DELETE FROM "buildings" WHERE "id" = :id RETURNING *', {
+			replacements: { id },
+			model,
+			mapToModel: true,
+			transaction,
+		});
 		if (!row) return undefined;
 		const [job] = await sequelize.query<OutboxJob>(
 			`WITH cancelled AS (DELETE FROM "outbox" WHERE "buildingId" = :id AND "kind" = 'createWorkflow')
@@ -111,13 +126,18 @@ export async function markWorkflowsCreated(sequelize: Sequelize, done: Completio
 		), jobs AS (DELETE FROM "outbox" WHERE "id" IN (SELECT "jobId" FROM done))
 		UPDATE "buildings" AS b SET "workflowStatus" = 'created', "workflowId" = done."workflowId", "updatedAt" = now()
 		FROM done WHERE b."id" = done."buildingId"`,
-		{ replacements: { jobIds: done.map(d => d.jobId), buildingIds: done.map(d => d.buildingId), workflowIds: done.map(d => d.workflowId) } },
+		{
+			replacements: { jobIds: done.map(d => d.jobId), buildingIds: done.map(d => d.buildingId), workflowIds: done.map(d => d.workflowId) },
+		},
 	);
 }
 
 /** Puts a failed job back, due in `delayMs`, with the reason it failed. */
 export async function retryJobLater(sequelize: Sequelize, jobId: string, delayMs: number, error: string): Promise<void> {
-	await sequelize.query(`UPDATE "outbox" SET "nextAttemptAt" = now() + :delayMs * interval '1 millisecond', "lastError" = :error WHERE "id" = :jobId`, {
-		replacements: { jobId, delayMs, error: error.slice(0, 1000) },
-	});
+	await sequelize.query(
+		`UPDATE "outbox" SET "nextAttemptAt" = now() + :delayMs * interval '1 millisecond', "lastError" = :error WHERE "id" = :jobId`,
+		{
+			replacements: { jobId, delayMs, error: error.slice(0, 1000) },
+		},
+	);
 }

@@ -8,7 +8,11 @@ import type { CreateWorkflowParams, Workflow } from "../types";
  * so two nodes' overlapping statements cannot deadlock. A result out of step with its requests
  * fails the whole batch.
  */
-export async function insertWorkflows(sequelize: Sequelize, requests: CreateWorkflowParams[], handledBy: string): Promise<(Workflow | null)[]> {
+export async function insertWorkflows(
+	sequelize: Sequelize,
+	requests: CreateWorkflowParams[],
+	handledBy: string,
+): Promise<(Workflow | null)[]> {
 	const order = requests.map((_, index) => index).sort((a, b) => requests[a].buildingId - requests[b].buildingId);
 	const sorted = order.map(index => requests[index]);
 	const rows = await sequelize.query<Workflow & { removed: boolean }>(
@@ -40,14 +44,22 @@ export async function insertWorkflows(sequelize: Sequelize, requests: CreateWork
 }
 
 /** Changes a workflow in one statement; undefined if there is none with this id. */
-export async function updateWorkflow(model: ModelStatic<Model>, id: number, changes: { name?: string; status?: string }): Promise<Model | undefined> {
+export async function updateWorkflow(
+	model: ModelStatic<Model>,
+	id: number,
+	changes: { name?: string; status?: string },
+): Promise<Model | undefined> {
 	const [, rows] = await model.update(changes, { where: { id }, returning: true });
 	return rows[0];
 }
 
 /** Deletes a workflow in one statement and returns it; undefined if there is none with this id. */
 export async function deleteWorkflow(sequelize: Sequelize, model: ModelStatic<Model>, id: number): Promise<Model | undefined> {
-	const [row] = await sequelize.query('DELETE FROM "workflows" WHERE "id" = :id RETURNING *', { replacements: { id }, model, mapToModel: true });
+	const [row] = await sequelize.query('DELETE FROM "workflows" WHERE "id" = :id RETURNING *', {
+		replacements: { id },
+		model,
+		mapToModel: true,
+	});
 	return row;
 }
 
@@ -59,10 +71,13 @@ export async function deleteWorkflow(sequelize: Sequelize, model: ModelStatic<Mo
 export function removeBuildingWorkflows(sequelize: Sequelize, model: ModelStatic<Model>, buildingId: number): Promise<number> {
 	return sequelize.transaction(async transaction => {
 		await sequelize.query("SELECT pg_advisory_xact_lock(:buildingId)", { replacements: { buildingId }, transaction });
-		await sequelize.query('INSERT INTO "removed_buildings" ("buildingId", "removedAt") VALUES (:buildingId, now()) ON CONFLICT DO NOTHING', {
-			replacements: { buildingId },
-			transaction,
-		});
+		await sequelize.query(
+			'INSERT INTO "removed_buildings" ("buildingId", "removedAt") VALUES (:buildingId, now()) ON CONFLICT DO NOTHING',
+			{
+				replacements: { buildingId },
+				transaction,
+			},
+		);
 		return model.destroy({ where: { buildingId }, transaction });
 	});
 }

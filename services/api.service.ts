@@ -34,7 +34,15 @@ function hasBody(req: IncomingMessage): boolean {
 		port,
 		ip: host,
 		// Off unless CORS_ORIGINS lists the origins allowed to call from a browser ("*" for any).
-		cors: corsOrigins.length > 0 ? { origin: [...corsOrigins], methods: ["GET", "POST", "PATCH", "DELETE"], allowedHeaders: ["Content-Type", "Idempotency-Key"], maxAge: 3600 } : undefined,
+		cors:
+			corsOrigins.length > 0
+				? {
+						origin: [...corsOrigins],
+						methods: ["GET", "POST", "PATCH", "DELETE"],
+						allowedHeaders: ["Content-Type", "Idempotency-Key"],
+						maxAge: 3600,
+					}
+				: undefined,
 		routes: [
 			{
 				path: "/api",
@@ -57,7 +65,10 @@ function hasBody(req: IncomingMessage): boolean {
 				},
 				bodyParsers: { json: { limit: "100kb" }, urlencoded: false },
 				// Off unless RATE_LIMIT sets the requests per minute allowed to one client address.
-				rateLimit: rateLimit > 0 ? { window: 60_000, limit: rateLimit, headers: true, key: (req: IncomingMessage) => req.socket.remoteAddress } : undefined,
+				rateLimit:
+					rateLimit > 0
+						? { window: 60_000, limit: rateLimit, headers: true, key: (req: IncomingMessage) => req.socket.remoteAddress }
+						: undefined,
 				onBeforeCall(_ctx: Context, _route: unknown, req: GatewayRequest) {
 					if (hasBody(req) && !/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
 						throw new Errors.MoleculerClientError("Send the body as application/json.", 415, "UNSUPPORTED_MEDIA_TYPE");
@@ -66,7 +77,13 @@ function hasBody(req: IncomingMessage): boolean {
 					const key = req.headers["idempotency-key"];
 					if (req.$action?.name === "buildings.create" && key !== undefined) req.$params.idempotencyKey = key;
 				},
-				onAfterCall(ctx: Context<unknown, ResponseMeta>, _route: unknown, req: GatewayRequest, _res: unknown, data: Partial<BuildingWithWorkflow>) {
+				onAfterCall(
+					ctx: Context<unknown, ResponseMeta>,
+					_route: unknown,
+					req: GatewayRequest,
+					_res: unknown,
+					data: Partial<BuildingWithWorkflow>,
+				) {
 					if (req.$action?.name === "buildings.create") {
 						// 202: the building is saved and its workflow will follow.
 						ctx.meta.$statusCode = data.workflowStatus === "pending" ? 202 : 201;
@@ -102,11 +119,15 @@ export default class ApiService extends MoleculerService {
 	 * is up. Also lists the nodes this gateway sees, and the workflows nodes the buildings node sees.
 	 */
 	@Action()
-	async ready(ctx: Context): Promise<{ status: "ready"; checks: Record<string, Check>; nodes: string[]; workflowsNodes: string[] } | HttpError> {
+	async ready(
+		ctx: Context,
+	): Promise<{ status: "ready"; checks: Record<string, Check>; nodes: string[]; workflowsNodes: string[] } | HttpError> {
 		// Asked only once discovered: calling a service the registry lacks logs a warning, and a
 		// probe polling a starting cluster would fill the log with them.
 		const discovered = nodesRunning(this.broker, "buildings").length > 0;
-		const buildings = discovered ? await ctx.call<BuildingsHealth, object>("buildings.health", {}, { timeout: 2000, retries: 0 }).catch(() => undefined) : undefined;
+		const buildings = discovered
+			? await ctx.call<BuildingsHealth, object>("buildings.health", {}, { timeout: 2000, retries: 0 }).catch(() => undefined)
+			: undefined;
 		const checks: Record<string, Check> = {
 			transporter: this.broker.transit?.connected ? "ok" : "failing",
 			buildingsDatabase: buildings ? "ok" : "failing",
@@ -116,7 +137,13 @@ export default class ApiService extends MoleculerService {
 		if (failing.length > 0) {
 			// Answered, not thrown: a probe polling a starting node is not an error worth a stack trace in the log.
 			(ctx.meta as ResponseMeta).$statusCode = 503;
-			return { name: "ServiceUnavailableError", message: `Not ready: ${failing.join(", ")}.`, code: 503, type: "NOT_READY", data: { checks } };
+			return {
+				name: "ServiceUnavailableError",
+				message: `Not ready: ${failing.join(", ")}.`,
+				code: 503,
+				type: "NOT_READY",
+				data: { checks },
+			};
 		}
 		// The nodes this gateway sees, and the workflows nodes the buildings node can send work to.
 		return { status: "ready", checks, nodes: nodesRunning(this.broker, "$node"), workflowsNodes: buildings!.workflowsNodes };

@@ -91,7 +91,9 @@ export default class BuildingsService extends MoleculerService {
 		}
 		// Unfiltered, the total is kept by triggers: no count(*) over the table.
 		const params = this.sanitizeParams(ctx, { sort: "id", ...paging }) as { page: number; pageSize: number };
-		const [found, total] = await this.traced(ctx, "list buildings", () => Promise.all([this.adapter.find(params), countBuildings(this.sequelize)]));
+		const [found, total] = await this.traced(ctx, "list buildings", () =>
+			Promise.all([this.adapter.find(params), countBuildings(this.sequelize)]),
+		);
 		const rows = (await this.transformDocuments(ctx, params, found)) as Building[];
 		return { rows, total, page: params.page, pageSize: params.pageSize, totalPages: Math.ceil(total / params.pageSize) };
 	}
@@ -101,7 +103,11 @@ export default class BuildingsService extends MoleculerService {
 	get(ctx: Context<BuildingIdParams>): Promise<BuildingWithWorkflow> {
 		const { id } = ctx.params;
 		// An answer whose workflow could not be fetched is not kept.
-		return this.readThrough(id, () => this.withWorkflow(ctx, id), answer => answer.workflowId === null || answer.workflow !== null);
+		return this.readThrough(
+			id,
+			() => this.withWorkflow(ctx, id),
+			answer => answer.workflowId === null || answer.workflow !== null,
+		);
 	}
 
 	/** Renames a building; 404 if there is none with this id. */

@@ -4,7 +4,13 @@ import { EntityNotFoundError } from "../mixins/db-errors";
 import { DbMixin, type DbStore } from "../mixins/db.mixin";
 import type { BuildingsChanged } from "../mixins/read-cache.mixin";
 import { WorkflowModel } from "../models/workflow.model";
-import { countWorkflowsByNode, deleteWorkflow, insertWorkflows, removeBuildingWorkflows, updateWorkflow } from "../models/workflows.statements";
+import {
+	countWorkflowsByNode,
+	deleteWorkflow,
+	insertWorkflows,
+	removeBuildingWorkflows,
+	updateWorkflow,
+} from "../models/workflows.statements";
 import {
 	WORKFLOW_STATUSES,
 	type CreateWorkflowParams,
@@ -69,7 +75,11 @@ export default class WorkflowsService extends MoleculerService {
 	list(ctx: Context<ListWorkflowsParams>): Promise<Page<Workflow>> {
 		const { buildingId, ...paging } = ctx.params;
 		const query = buildingId === undefined ? {} : { buildingId };
-		return this.traced(ctx, "list workflows", () => this._list(ctx, this.sanitizeParams(ctx, { sort: "id", ...paging, query })) as Promise<Page<Workflow>>);
+		return this.traced(
+			ctx,
+			"list workflows",
+			() => this._list(ctx, this.sanitizeParams(ctx, { sort: "id", ...paging, query })) as Promise<Page<Workflow>>,
+		);
 	}
 
 	/** One workflow; 404 if there is none with this id. */

@@ -62,7 +62,10 @@ export class PushingTcpTransporter extends Transporters.TCP {
 
 	publish(packet: OutgoingPacket): Promise<void> {
 		if (packet.type !== "INFO") return super.publish(packet);
-		const others = this.nodes.toArray().filter(node => !node.local).map(node => node.id);
+		const others = this.nodes
+			.toArray()
+			.filter(node => !node.local)
+			.map(node => node.id);
 		return this.pushLocalInfo(packet.target ? [packet.target] : others);
 	}
 

@@ -4,7 +4,14 @@
  */
 
 /** A stored name: trimmed, 1-200 characters, no NUL byte (Postgres text cannot hold one). */
-export const nameRule = { type: "string", trim: true, min: 1, max: 200, pattern: /^[^\u0000]*$/, messages: { stringPattern: "The '{field}' field must not contain NUL bytes." } } as const;
+export const nameRule = {
+	type: "string",
+	trim: true,
+	min: 1,
+	max: 200,
+	pattern: /^[^\u0000]*$/,
+	messages: { stringPattern: "The '{field}' field must not contain NUL bytes." },
+} as const;
 
 /** A key a caller chooses so that a repeated call is recognised (an Idempotency-Key, a request key). */
 export const keyRule = { type: "string", min: 1, max: 200, optional: true } as const;

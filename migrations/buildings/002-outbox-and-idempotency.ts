@@ -8,7 +8,11 @@ import type { MigrationFn } from "umzug";
  */
 export const up: MigrationFn<QueryInterface> = async ({ context: db }) => {
 	// Rows from before this migration were created together with their workflow.
-	await db.addColumn("buildings", "workflowStatus", { type: DataTypes.ENUM("pending", "created"), allowNull: false, defaultValue: "created" });
+	await db.addColumn("buildings", "workflowStatus", {
+		type: DataTypes.ENUM("pending", "created"),
+		allowNull: false,
+		defaultValue: "created",
+	});
 	await db.addColumn("buildings", "workflowId", { type: DataTypes.INTEGER, allowNull: true });
 
 	await db.createTable("outbox", {

@@ -21,7 +21,15 @@ describe("npm run bench -- --quick", () => {
 			errors: expect.any(Number),
 			non2xx: expect.any(Number),
 		});
-		const scenarios = ["POST /buildings, 10 conn", "POST /buildings, 50 conn", "GET /buildings/:id, 50 conn", "list, 1k rows, 50 conn", "list, 100k rows, 50 conn", "list, 100k rows, any page, 50 conn", "POST /buildings, 50 conn, 1 workflows node"];
+		const scenarios = [
+			"POST /buildings, 10 conn",
+			"POST /buildings, 50 conn",
+			"GET /buildings/:id, 50 conn",
+			"list, 1k rows, 50 conn",
+			"list, 100k rows, 50 conn",
+			"list, 100k rows, any page, 50 conn",
+			"POST /buildings, 50 conn, 1 workflows node",
+		];
 		for (const name of scenarios) {
 			expect([name, results.scenarios[name]]).toEqual([name, figures]);
 			expect(results.scenarios[name].requests).toBeGreaterThan(0);
@@ -29,7 +37,8 @@ describe("npm run bench -- --quick", () => {
 		}
 		for (const figure of Object.values(results.yardsticks)) expect(figure).toEqual(figures);
 		expect(Object.keys(results.yardsticks)).toHaveLength(4);
-		for (const [name, value] of Object.entries(results.ratios)) if (name !== "POST with METRICS ÷ without") expect([name, value]).toEqual([name, expect.any(Number)]);
+		for (const [name, value] of Object.entries(results.ratios))
+			if (name !== "POST with METRICS ÷ without") expect([name, value]).toEqual([name, expect.any(Number)]);
 		// The quick run judges every goal: each is met or not, none left unmeasured.
 		expect(Object.keys(results.goals).length).toBeGreaterThanOrEqual(8);
 		for (const [name, { goal, met }] of Object.entries(results.goals as Record<string, { goal: string; met: boolean | null }>)) {

@@ -37,9 +37,14 @@ describe("the zero-infrastructure default", () => {
 
 	it("says what it chose and why", () => {
 		expect(launcher.output).toContain(`Cluster ready: http://localhost:${port}/api`);
-		expect(launcher.output).toMatch(/transporter: NATS nats:\/\/127\.0\.0\.1:\d+ \(private nats-server [\d.]+, pid \d+, files in data\/nats; queue groups pick the node\)/);
-		expect(launcher.output).toMatch(/databases: +embedded PostgreSQL in data\/postgres, over its Unix socket in data\/postgres-socket \(also on 127\.0\.0\.1:\d+\): .*no database URLs given/);
-		for (const node of ["api-1", "buildings-1", "workflows-1", "workflows-2", "workflows-3"]) expect(launcher.output).toMatch(new RegExp(`node ${node}\\s`));
+		expect(launcher.output).toMatch(
+			/transporter: NATS nats:\/\/127\.0\.0\.1:\d+ \(private nats-server [\d.]+, pid \d+, files in data\/nats; queue groups pick the node\)/,
+		);
+		expect(launcher.output).toMatch(
+			/databases: +embedded PostgreSQL in data\/postgres, over its Unix socket in data\/postgres-socket \(also on 127\.0\.0\.1:\d+\): .*no database URLs given/,
+		);
+		for (const node of ["api-1", "buildings-1", "workflows-1", "workflows-2", "workflows-3"])
+			expect(launcher.output).toMatch(new RegExp(`node ${node}\\s`));
 	});
 
 	it("answers POST /api/buildings with 201 and spreads workflows over the three nodes", async () => {
@@ -110,7 +115,12 @@ describe("the zero-infrastructure default", () => {
 	it("a workflows node joins and leaves under a steady stream with no failed request", async () => {
 		const load = postBuildingsSteadily(api, { total: 700, ratePerSecond: 35, maxInFlight: 8 });
 		await sleep(1000);
-		const extra = new ScriptProcess("cluster/node.ts", ["workflows"], { DATA_DIR: dataDir, NODE_ID: "workflows-extra", LOG_LEVEL: "warn" }, workDir);
+		const extra = new ScriptProcess(
+			"cluster/node.ts",
+			["workflows"],
+			{ DATA_DIR: dataDir, NODE_ID: "workflows-extra", LOG_LEVEL: "warn" },
+			workDir,
+		);
 		try {
 			// Joined once it takes requests.
 			await waitUntil(async () => (await countByNode(api))["workflows-extra"] > 0, 45_000);
@@ -178,13 +188,20 @@ describe("the zero-infrastructure default", () => {
 
 		it("for an unreachable NATS", async () => {
 			const closed = await freePort();
-			await failFast({ PORT: String(await freePort()), TRANSPORTER: `nats://127.0.0.1:${closed}` }, new RegExp(`Cannot reach NATS at 127.0.0.1:${closed}: start it, or unset TRANSPORTER`));
+			await failFast(
+				{ PORT: String(await freePort()), TRANSPORTER: `nats://127.0.0.1:${closed}` },
+				new RegExp(`Cannot reach NATS at 127.0.0.1:${closed}: start it, or unset TRANSPORTER`),
+			);
 		});
 
 		it("for an unreachable database", async () => {
 			const closed = await freePort();
 			await failFast(
-				{ PORT: String(await freePort()), BUILDINGS_DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/b`, WORKFLOWS_DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/w` },
+				{
+					PORT: String(await freePort()),
+					BUILDINGS_DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/b`,
+					WORKFLOWS_DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/w`,
+				},
 				new RegExp(`Cannot reach Postgres at 127.0.0.1:${closed}`),
 			);
 		});

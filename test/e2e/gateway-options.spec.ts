@@ -17,10 +17,16 @@ describe("gateway options from the environment", () => {
 	});
 
 	it("CORS_ORIGINS answers preflights for the listed origin only", async () => {
-		const allowed = await fetch(`${cluster.apiUrl}/buildings`, { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST" } });
+		const allowed = await fetch(`${cluster.apiUrl}/buildings`, {
+			method: "OPTIONS",
+			headers: { origin: "https://app.example", "access-control-request-method": "POST" },
+		});
 		expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
 		expect(allowed.headers.get("access-control-allow-headers")).toContain("Idempotency-Key");
-		const other = await fetch(`${cluster.apiUrl}/buildings`, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
+		const other = await fetch(`${cluster.apiUrl}/buildings`, {
+			method: "OPTIONS",
+			headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+		});
 		expect(other.headers.get("access-control-allow-origin")).toBeNull();
 	});
 

@@ -14,7 +14,8 @@ describe("nothing lost, nothing doubled", () => {
 	});
 	afterAll(() => cluster?.stop());
 
-	const workflowsOf = (buildingId: number) => query(cluster.workflowsDatabaseUrl, 'SELECT id FROM workflows WHERE "buildingId" = $1', [buildingId]);
+	const workflowsOf = (buildingId: number) =>
+		query(cluster.workflowsDatabaseUrl, 'SELECT id FROM workflows WHERE "buildingId" = $1', [buildingId]);
 	const count = async (url: string, sql: string) => Number((await query<{ n: string }>(url, sql))[0].n);
 	const stopWorkflowsNodes = async () => {
 		const nodes = cluster.brokers.filter(broker => broker.getLocalService("workflows") && broker.started);
@@ -44,7 +45,9 @@ describe("nothing lost, nothing doubled", () => {
 		});
 
 		it("concurrent repeats of one key create one building", async () => {
-			const answers = await Promise.all(Array.from({ length: 8 }, () => http("POST", `${api}/buildings`, { name: "Racing" }, { "idempotency-key": "key-3" })));
+			const answers = await Promise.all(
+				Array.from({ length: 8 }, () => http("POST", `${api}/buildings`, { name: "Racing" }, { "idempotency-key": "key-3" })),
+			);
 			const created = answers.filter(a => a.status === 201);
 			expect(created.length).toBeGreaterThanOrEqual(1);
 			for (const answer of answers) expect([201, 409]).toContain(answer.status);
@@ -86,7 +89,11 @@ describe("nothing lost, nothing doubled", () => {
 
 		it("once a workflows node is back, pending work drains: one workflow each, none for removed buildings", async () => {
 			await cluster.addWorkflowsNode();
-			await waitFor("the outbox to drain", async () => (await count(cluster.buildingsDatabaseUrl, "SELECT count(*) AS n FROM outbox")) === 0, 20_000);
+			await waitFor(
+				"the outbox to drain",
+				async () => (await count(cluster.buildingsDatabaseUrl, "SELECT count(*) AS n FROM outbox")) === 0,
+				20_000,
+			);
 
 			const shown = await http<BuildingWithWorkflow>("GET", `${api}/buildings/${pending.id}`);
 			expect(shown.body).toMatchObject({ workflowStatus: "created", workflow: { buildingId: pending.id, name: "New Workflow" } });

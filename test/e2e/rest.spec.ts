@@ -13,8 +13,10 @@ describe("REST API", () => {
 	});
 	afterAll(() => cluster?.stop());
 
-	const countBuildings = async () => Number((await query<{ n: string }>(cluster.buildingsDatabaseUrl, "SELECT count(*) AS n FROM buildings"))[0].n);
-	const countWorkflows = async () => Number((await query<{ n: string }>(cluster.workflowsDatabaseUrl, "SELECT count(*) AS n FROM workflows"))[0].n);
+	const countBuildings = async () =>
+		Number((await query<{ n: string }>(cluster.buildingsDatabaseUrl, "SELECT count(*) AS n FROM buildings"))[0].n);
+	const countWorkflows = async () =>
+		Number((await query<{ n: string }>(cluster.workflowsDatabaseUrl, "SELECT count(*) AS n FROM workflows"))[0].n);
 	const create = async (name: string) => (await http("POST", `${api}/buildings`, { name })).body;
 
 	describe("buildings", () => {
@@ -23,7 +25,12 @@ describe("REST API", () => {
 			expect(res.status).toBe(201);
 			expect(res.headers.get("location")).toBe(`/api/buildings/${res.body.id}`);
 			expect(res.body).toMatchObject({ id: expect.any(Number), name: "Headquarters" });
-			expect(res.body.workflow).toMatchObject({ name: "New Workflow", buildingId: res.body.id, status: "new", handledBy: expect.any(String) });
+			expect(res.body.workflow).toMatchObject({
+				name: "New Workflow",
+				buildingId: res.body.id,
+				status: "new",
+				handledBy: expect.any(String),
+			});
 			const stored = await query(cluster.workflowsDatabaseUrl, 'SELECT * FROM workflows WHERE "buildingId" = $1', [res.body.id]);
 			expect(stored).toHaveLength(1);
 		});
@@ -129,8 +136,16 @@ describe("REST API", () => {
 		it("GET /api/health/ready: 200 when every check passes", async () => {
 			const res = await http("GET", `${api}/health/ready`);
 			expect(res.status).toBe(200);
-			const workflowsNodes = cluster.brokers.filter(b => b.getLocalService("workflows")).map(b => b.nodeID).sort();
-			expect(res.body).toEqual({ status: "ready", checks: { transporter: "ok", buildingsDatabase: "ok", workflows: "ok" }, nodes: cluster.brokers.map(b => b.nodeID).sort(), workflowsNodes });
+			const workflowsNodes = cluster.brokers
+				.filter(b => b.getLocalService("workflows"))
+				.map(b => b.nodeID)
+				.sort();
+			expect(res.body).toEqual({
+				status: "ready",
+				checks: { transporter: "ok", buildingsDatabase: "ok", workflows: "ok" },
+				nodes: cluster.brokers.map(b => b.nodeID).sort(),
+				workflowsNodes,
+			});
 		});
 	});
 
@@ -209,7 +224,9 @@ describe("REST API", () => {
 			const workflowsBrokers = cluster.brokers.filter(broker => broker.getLocalService("workflows"));
 			await Promise.all(workflowsBrokers.map(broker => broker.stop()));
 			const gateway = cluster.brokers.at(-1)!;
-			await waitUntil(() => !gateway.registry.getServiceList({ onlyAvailable: true }).some((s: { name: string }) => s.name === "workflows"));
+			await waitUntil(
+				() => !gateway.registry.getServiceList({ onlyAvailable: true }).some((s: { name: string }) => s.name === "workflows"),
+			);
 
 			const ready = await http("GET", `${api}/health/ready`);
 			expectError(ready, 503, "NOT_READY");

@@ -16,7 +16,9 @@ describe("the launcher keeps the cluster serving", () => {
 		const startUp = cluster.launcher.output.slice(0, cluster.launcher.output.indexOf("Cluster ready"));
 		expect(startUp).not.toMatch(/ (WARN|ERROR) /);
 		expect(startUp).not.toMatch(/reconnected/);
-		expect(cluster.launcher.output).toMatch(/transporter: NATS nats:\/\/127\.0\.0\.1:\d+ \(private nats-server [\d.]+, pid \d+, files in data\/nats; queue groups pick the node\)/);
+		expect(cluster.launcher.output).toMatch(
+			/transporter: NATS nats:\/\/127\.0\.0\.1:\d+ \(private nats-server [\d.]+, pid \d+, files in data\/nats; queue groups pick the node\)/,
+		);
 		// Fresh databases: one node of each service applies the migrations, the others find them done.
 		expect(startUp.match(/BUILDINGS: Database "buildings" ready: applied \d+ migration\(s\)\./g)).toHaveLength(1);
 		expect(startUp.match(/WORKFLOWS: Database "workflows" ready: applied \d+ migration\(s\)\./g)).toHaveLength(1);
@@ -39,14 +41,22 @@ describe("the launcher keeps the cluster serving", () => {
 			expect(nodePidsOf(cluster.launcher.child.pid!)[nodeID]).not.toBe(pid);
 			await waitFor(
 				`${nodeID} to create workflows again`,
-				async () => (await query(cluster.workflowsDb, 'SELECT 1 FROM workflows WHERE "handledBy" = $1 AND "createdAt" > $2 LIMIT 1', [nodeID, restartedAt])).length > 0,
+				async () =>
+					(
+						await query(cluster.workflowsDb, 'SELECT 1 FROM workflows WHERE "handledBy" = $1 AND "createdAt" > $2 LIMIT 1', [
+							nodeID,
+							restartedAt,
+						])
+					).length > 0,
 				30_000,
 			);
 			backAfterMs[nodeID] = Date.now() - killedAt;
 		}
 		const result = await load;
 		const readyStatuses = await readiness.stop();
-		console.log(`Creations: ${JSON.stringify(result.statuses)} of ${result.sent}; /health/ready: ${JSON.stringify(readyStatuses)}; back to creating workflows after the kill (ms): ${JSON.stringify(backAfterMs)}`);
+		console.log(
+			`Creations: ${JSON.stringify(result.statuses)} of ${result.sent}; /health/ready: ${JSON.stringify(readyStatuses)}; back to creating workflows after the kill (ms): ${JSON.stringify(backAfterMs)}`,
+		);
 
 		expect(Object.keys(result.statuses).filter(status => status !== "201" && status !== "202")).toEqual([]);
 		expect(result.accepted).toHaveLength(result.sent);
@@ -55,10 +65,15 @@ describe("the launcher keeps the cluster serving", () => {
 		// Once the pending ones are done, every accepted building has exactly one workflow.
 		await waitFor(
 			"every building to have its workflow",
-			async () => (await query<{ n: string }>(cluster.buildingsDb, `SELECT count(*) AS n FROM buildings WHERE "workflowStatus" <> 'created'`))[0].n === "0",
+			async () =>
+				(await query<{ n: string }>(cluster.buildingsDb, `SELECT count(*) AS n FROM buildings WHERE "workflowStatus" <> 'created'`))[0]
+					.n === "0",
 			30_000,
 		);
-		const workflows = await query<{ buildingId: number; n: string }>(cluster.workflowsDb, 'SELECT "buildingId", count(*) AS n FROM workflows GROUP BY 1');
+		const workflows = await query<{ buildingId: number; n: string }>(
+			cluster.workflowsDb,
+			'SELECT "buildingId", count(*) AS n FROM workflows GROUP BY 1',
+		);
 		const perBuilding = new Map(workflows.map(row => [row.buildingId, Number(row.n)]));
 		expect(result.accepted.filter(id => perBuilding.get(id) !== 1)).toEqual([]);
 	}, 180_000);

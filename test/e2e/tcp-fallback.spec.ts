@@ -22,9 +22,14 @@ describe("without nats-server", () => {
 		// The summary names the transporter and why; any other line about nats-server is this one.
 		const aboutNats = output.split("\n").filter(line => /nats-server/.test(line) && !line.startsWith("  transporter:"));
 		expect(aboutNats).toHaveLength(1);
-		expect(aboutNats[0]).toMatch(/^No nats-server found \(NATS_SERVER_BIN unset, none on PATH\): the cluster runs on Moleculer's TCP transporter on 127\.0\.0\.1 instead\./);
-		for (const hint of ["apt-get install nats-server", "brew install nats-server", "https://github.com/nats-io/nats-server/releases"]) expect(aboutNats[0]).toContain(hint);
-		expect(output).toMatch(/transporter: Moleculer TCP on 127\.0\.0\.1, static node list \(no nats-server found; Moleculer balances the calls\)/);
+		expect(aboutNats[0]).toMatch(
+			/^No nats-server found \(NATS_SERVER_BIN unset, none on PATH\): the cluster runs on Moleculer's TCP transporter on 127\.0\.0\.1 instead\./,
+		);
+		for (const hint of ["apt-get install nats-server", "brew install nats-server", "https://github.com/nats-io/nats-server/releases"])
+			expect(aboutNats[0]).toContain(hint);
+		expect(output).toMatch(
+			/transporter: Moleculer TCP on 127\.0\.0\.1, static node list \(no nats-server found; Moleculer balances the calls\)/,
+		);
 	});
 
 	it("starts without a warning, and calls each node's first contact connected", () => {
@@ -41,13 +46,19 @@ describe("without nats-server", () => {
 	});
 
 	it("a workflows node that joins takes creations within a few seconds of starting", async () => {
-		const joined = new ScriptProcess("cluster/node.ts", ["workflows"], { ...withoutNats, LOG_LEVEL: "info", DATA_DIR: dataDir, NODE_ID: "workflows-joined" }, workDir);
+		const joined = new ScriptProcess(
+			"cluster/node.ts",
+			["workflows"],
+			{ ...withoutNats, LOG_LEVEL: "info", DATA_DIR: dataDir, NODE_ID: "workflows-joined" },
+			workDir,
+		);
 		try {
 			await joined.waitForOutput(/ServiceBroker with \d+ service\(s\) started successfully/, 60_000);
 			const startedAt = Date.now();
 			let handledBy = "";
 			while (handledBy !== "workflows-joined" && Date.now() - startedAt < 15_000) {
-				handledBy = (await http<BuildingWithWorkflow>("POST", `${cluster.api}/buildings`, { name: "Joining" })).body.workflow?.handledBy ?? "";
+				handledBy =
+					(await http<BuildingWithWorkflow>("POST", `${cluster.api}/buildings`, { name: "Joining" })).body.workflow?.handledBy ?? "";
 				await new Promise(resolve => setTimeout(resolve, 50));
 			}
 			const tookMs = Date.now() - startedAt;

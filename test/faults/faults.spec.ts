@@ -113,7 +113,11 @@ describe.each(scenarios)("fault: %s", (_name, injectFault) => {
 		const result = await load;
 
 		const drainStarted = Date.now();
-		await waitFor("the outbox to drain", async () => (await query<{ n: string }>(buildingsUrl, "SELECT count(*) AS n FROM outbox"))[0].n === "0", 60_000);
+		await waitFor(
+			"the outbox to drain",
+			async () => (await query<{ n: string }>(buildingsUrl, "SELECT count(*) AS n FROM outbox"))[0].n === "0",
+			60_000,
+		);
 		const drainMs = Date.now() - drainStarted;
 
 		const buildings = await query<{ id: number }>(buildingsUrl, "SELECT id FROM buildings");

@@ -23,7 +23,10 @@ describe.each(["nats", "moleculer"] as const)("balancing with the %s balancer", 
 		}
 
 		// The workflows database agrees: exactly one workflow per building, handledBy as returned.
-		const rows = await query<{ buildingId: number; handledBy: string }>(cluster.workflowsDatabaseUrl, 'SELECT "buildingId", "handledBy" FROM workflows');
+		const rows = await query<{ buildingId: number; handledBy: string }>(
+			cluster.workflowsDatabaseUrl,
+			'SELECT "buildingId", "handledBy" FROM workflows',
+		);
 		expect(rows).toHaveLength(30);
 		expect(new Set(rows.map(r => r.buildingId)).size).toBe(30);
 		const perNode = new Map<string, number>();

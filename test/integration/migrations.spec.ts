@@ -10,18 +10,38 @@ describe("migrations", () => {
 	afterAll(() => cluster?.stop());
 
 	it("are applied once, whatever the number of nodes starting together", async () => {
-		expect(await query(cluster.workflowsDatabaseUrl, "SELECT name FROM schema_migrations ORDER BY name")).toEqual([{ name: "001-create-workflows" }, { name: "002-removed-buildings" }, { name: "003-create-workflow-function" }]);
-		expect(await query(cluster.buildingsDatabaseUrl, "SELECT name FROM schema_migrations ORDER BY name")).toEqual([{ name: "001-create-buildings" }, { name: "002-outbox-and-idempotency" }, { name: "003-building-count" }]);
+		expect(await query(cluster.workflowsDatabaseUrl, "SELECT name FROM schema_migrations ORDER BY name")).toEqual([
+			{ name: "001-create-workflows" },
+			{ name: "002-removed-buildings" },
+			{ name: "003-create-workflow-function" },
+		]);
+		expect(await query(cluster.buildingsDatabaseUrl, "SELECT name FROM schema_migrations ORDER BY name")).toEqual([
+			{ name: "001-create-buildings" },
+			{ name: "002-outbox-and-idempotency" },
+			{ name: "003-building-count" },
+		]);
 	});
 
 	it("keep each service's tables in its own database", async () => {
-		const tables = (url: string) => query<{ tablename: string }>(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").then(rows => rows.map(r => r.tablename));
-		expect(await tables(cluster.buildingsDatabaseUrl)).toEqual(["building_count", "buildings", "idempotency_keys", "outbox", "schema_migrations"]);
+		const tables = (url: string) =>
+			query<{ tablename: string }>(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").then(rows =>
+				rows.map(r => r.tablename),
+			);
+		expect(await tables(cluster.buildingsDatabaseUrl)).toEqual([
+			"building_count",
+			"buildings",
+			"idempotency_keys",
+			"outbox",
+			"schema_migrations",
+		]);
 		expect(await tables(cluster.workflowsDatabaseUrl)).toEqual(["removed_buildings", "schema_migrations", "workflows"]);
 	});
 
 	it("index what the queries filter on", async () => {
-		const indexes = await query<{ indexdef: string }>(cluster.workflowsDatabaseUrl, "SELECT indexdef FROM pg_indexes WHERE tablename = 'workflows'");
+		const indexes = await query<{ indexdef: string }>(
+			cluster.workflowsDatabaseUrl,
+			"SELECT indexdef FROM pg_indexes WHERE tablename = 'workflows'",
+		);
 		expect(indexes.map(i => i.indexdef).join("\n")).toMatch(/\("buildingId"\)/);
 	});
 });

@@ -24,7 +24,15 @@ describe("NATS credentials", () => {
 	});
 
 	it("builds the transporter from TRANSPORTER, NATS_USER, NATS_PASSWORD, NATS_TOKEN and NATS_TLS_*", () => {
-		const config = configWith({ TRANSPORTER: "nats://a:4222,nats://b:4222", NATS_USER: "cluster", NATS_PASSWORD: "p@ss", NATS_TOKEN: "", NATS_TLS_CA: "/ca.pem", NATS_TLS_CERT: "/c.pem", NATS_TLS_KEY: "/k.pem" });
+		const config = configWith({
+			TRANSPORTER: "nats://a:4222,nats://b:4222",
+			NATS_USER: "cluster",
+			NATS_PASSWORD: "p@ss",
+			NATS_TOKEN: "",
+			NATS_TLS_CA: "/ca.pem",
+			NATS_TLS_CERT: "/c.pem",
+			NATS_TLS_KEY: "/k.pem",
+		});
 		// configWith loads the config in a module registry of its own: compare by name.
 		expect(config.transporter?.constructor.name).toBe(CoalescingNatsTransporter.name);
 		expect((config.transporter as CoalescingNatsTransporter).opts).toMatchObject({

@@ -33,7 +33,9 @@ describe("observability", () => {
 
 	it("TRACING picks the exporter; anything else is refused", () => {
 		expect(configWith({ TRACING: "console" }).tracing).toMatchObject({ enabled: true, exporter: { type: "Console" } });
-		expect(configWith({ TRACING: "zipkin", ZIPKIN_URL: "http://zipkin:9411" }).tracing).toMatchObject({ exporter: { type: "Zipkin", options: { baseURL: "http://zipkin:9411" } } });
+		expect(configWith({ TRACING: "zipkin", ZIPKIN_URL: "http://zipkin:9411" }).tracing).toMatchObject({
+			exporter: { type: "Zipkin", options: { baseURL: "http://zipkin:9411" } },
+		});
 		expect(() => configWith({ TRACING: "yes" })).toThrow(/TRACING must be/);
 	});
 
@@ -42,7 +44,9 @@ describe("observability", () => {
 		expect(logger).toMatchObject({ options: { formatter: "json" } });
 		const { ServiceBroker } = await import("moleculer");
 		const lines: string[] = [];
-		const spies = (["log", "info"] as const).map(method => jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(args.join(" "))));
+		const spies = (["log", "info"] as const).map(method =>
+			jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(args.join(" "))),
+		);
 		try {
 			const broker = new ServiceBroker({ nodeID: "json-node", logger });
 			broker.logger.info("hello");
@@ -76,7 +80,11 @@ describe("TRACING", () => {
 	afterAll(() => cluster?.stop());
 
 	it("follows one POST from the gateway to the workflows node and both databases", async () => {
-		const res = await fetch(`${cluster.apiUrl}/buildings`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Traced" }) });
+		const res = await fetch(`${cluster.apiUrl}/buildings`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ name: "Traced" }),
+		});
 		expect(res.status).toBe(201);
 		const { workflow } = (await res.json()) as { workflow: { handledBy: string } };
 		const create = spans.find(span => span.name === "action 'workflows.create'");

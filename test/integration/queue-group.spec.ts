@@ -33,7 +33,9 @@ describe("workflows.create on the NATS queue group", () => {
 
 	it("30 concurrent creations: exactly one workflows.create per building, spread over every node", async () => {
 		const created = await Promise.all(
-			Array.from({ length: 30 }, (_, i) => cluster.buildings.call<BuildingWithWorkflow, { name: string }>("buildings.create", { name: `Concurrent ${i}` })),
+			Array.from({ length: 30 }, (_, i) =>
+				cluster.buildings.call<BuildingWithWorkflow, { name: string }>("buildings.create", { name: `Concurrent ${i}` }),
+			),
 		);
 		expect(created.every(b => b.workflowStatus === "created")).toBe(true);
 
@@ -46,7 +48,10 @@ describe("workflows.create on the NATS queue group", () => {
 		// No request went around the queue group to a chosen node.
 		expect(direct.filter(packet => packet.action?.startsWith("workflows."))).toEqual([]);
 
-		const rows = await query<{ handledBy: string; n: string }>(cluster.workflowsDatabaseUrl, 'SELECT "handledBy", count(*) AS n FROM workflows GROUP BY 1');
+		const rows = await query<{ handledBy: string; n: string }>(
+			cluster.workflowsDatabaseUrl,
+			'SELECT "handledBy", count(*) AS n FROM workflows GROUP BY 1',
+		);
 		const workflowNodes = cluster.brokers.filter(broker => broker.getLocalService("workflows")).map(broker => broker.nodeID);
 		expect(rows.map(row => row.handledBy).sort()).toEqual(workflowNodes.sort());
 		process.stdout.write(`\n[queue group] workflows per node: ${rows.map(row => `${row.handledBy} ${row.n}`).join(", ")}\n`);

@@ -42,7 +42,10 @@ describe("buildings.get answers kept in memory", () => {
 		const created = await caller.call<BuildingWithWorkflow, object>("buildings.create", { name: "Race 0" });
 		for (let i = 1; i <= 40; i++) {
 			// A read on B and a rename on A at the same moment; then B must answer the rename.
-			await Promise.all([getOn(nodeB(), created.id), caller.call("buildings.update", { id: created.id, name: `Race ${i}` }, { nodeID: nodeA() })]);
+			await Promise.all([
+				getOn(nodeB(), created.id),
+				caller.call("buildings.update", { id: created.id, name: `Race ${i}` }, { nodeID: nodeA() }),
+			]);
 			expect((await getOn(nodeB(), created.id)).name).toBe(`Race ${i}`);
 		}
 	});

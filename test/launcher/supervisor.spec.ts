@@ -35,7 +35,13 @@ describe("the restart rule", () => {
 			decisions.push(history.crashed(seconds(1)));
 			jest.advanceTimersByTime(seconds(2));
 		}
-		expect(decisions).toEqual([{ restartInMs: 500 }, { restartInMs: 1000 }, { restartInMs: 2000 }, { restartInMs: 4000 }, { giveUp: true }]);
+		expect(decisions).toEqual([
+			{ restartInMs: 500 },
+			{ restartInMs: 1000 },
+			{ restartInMs: 2000 },
+			{ restartInMs: 4000 },
+			{ giveUp: true },
+		]);
 	});
 
 	it("doubles up to 10 s for a node that keeps crashing, fewer than 5 times a minute", () => {

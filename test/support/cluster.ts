@@ -42,7 +42,14 @@ const SERVICES_DIR = path.join(__dirname, "..", "..", "services");
  * its own broker on a real NATS server (own namespace), with a fresh database per service.
  */
 export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
-	const { workflowsNodes = 3, buildingsNodes = 1, api = true, balancer = "nats", transporter = NATS_URL, brokerOptions: extraOptions = {} } = options;
+	const {
+		workflowsNodes = 3,
+		buildingsNodes = 1,
+		api = true,
+		balancer = "nats",
+		transporter = NATS_URL,
+		brokerOptions: extraOptions = {},
+	} = options;
 	const namespace = uniqueName("test");
 	const buildingsDb = `${namespace}_buildings`;
 	const workflowsDb = `${namespace}_workflows`;
@@ -93,7 +100,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 		const expected = transporter === null ? 1 : workflowsNodes;
 		await waitFor(`${expected} workflows node(s) in the registry`, () => nodesRunning(buildings, "workflows").length === expected);
 		const gateway = brokers.find(broker => broker.getLocalService("api"));
-		if (gateway) await waitFor("the gateway to see buildings and workflows", () => nodesRunning(gateway, "buildings").length > 0 && nodesRunning(gateway, "workflows").length === expected);
+		if (gateway)
+			await waitFor(
+				"the gateway to see buildings and workflows",
+				() => nodesRunning(gateway, "buildings").length > 0 && nodesRunning(gateway, "workflows").length === expected,
+			);
 		const server = gateway?.getLocalService("api")?.server as { address(): AddressInfo } | undefined;
 		const apiUrl = server ? `http://127.0.0.1:${server.address().port}/api` : "";
 		const addWorkflowsNode = async () => {

@@ -5,7 +5,12 @@ export interface HttpAnswer<T = any> {
 }
 
 /** One HTTP request; a JSON body is sent as JSON, a string as it is. */
-export async function http<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+export async function http<T = any>(
+	method: string,
+	url: string,
+	body?: unknown,
+	headers: Record<string, string> = {},
+): Promise<HttpAnswer<T>> {
 	const init: RequestInit = { method, headers: { ...headers } };
 	if (typeof body === "string") init.body = body;
 	else if (body !== undefined) {

@@ -21,7 +21,9 @@ async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
 	try {
 		await client.connect();
 	} catch (err) {
-		throw new Error(`Cannot reach Postgres at ${POSTGRES_URL} (${(err as Error).message}). Start it (see README) or set TEST_POSTGRES_URL.`);
+		throw new Error(
+			`Cannot reach Postgres at ${POSTGRES_URL} (${(err as Error).message}). Start it (see README) or set TEST_POSTGRES_URL.`,
+		);
 	}
 	try {
 		return await work(client);

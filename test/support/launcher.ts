@@ -35,7 +35,13 @@ export class LaunchedCluster {
 		this.workflowsDb = await createDatabase(`${this.namespace}_workflows`);
 		const port = await freePort();
 		this.api = `http://127.0.0.1:${port}/api`;
-		const variables = { LOG_LEVEL: "info", PORT: String(port), DATA_DIR: this.dataDir, BUILDINGS_DATABASE_URL: this.buildingsDb, WORKFLOWS_DATABASE_URL: this.workflowsDb };
+		const variables = {
+			LOG_LEVEL: "info",
+			PORT: String(port),
+			DATA_DIR: this.dataDir,
+			BUILDINGS_DATABASE_URL: this.buildingsDb,
+			WORKFLOWS_DATABASE_URL: this.workflowsDb,
+		};
 		this.process = new ScriptProcess("cluster/start.ts", [], { ...variables, ...env }, this.workDir);
 		await this.process.waitForOutput("Cluster ready", 90_000);
 	}

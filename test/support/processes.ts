@@ -54,7 +54,12 @@ export class ScriptProcess {
 
 	constructor(script: string, args: string[], env: Record<string, string | undefined>, cwd: string) {
 		// Only what the test gives: no cluster variables leak in from the test process.
-		const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TRANSPORTER|TCP_NODES|NAMESPACE|NODE_ID|SERVICES|PORT|BUILDINGS_DATABASE_URL|WORKFLOWS_DATABASE_URL|DATA_DIR)$/.test(name)));
+		const base = Object.fromEntries(
+			Object.entries(process.env).filter(
+				([name]) =>
+					!/^(TRANSPORTER|TCP_NODES|NAMESPACE|NODE_ID|SERVICES|PORT|BUILDINGS_DATABASE_URL|WORKFLOWS_DATABASE_URL|DATA_DIR)$/.test(name),
+			),
+		);
 		this.child = spawn(process.execPath, [...TSX, path.join(ROOT, script), ...args], {
 			cwd,
 			// tsx finds the project's tsconfig (legacy decorators) from any working directory.
@@ -91,14 +96,19 @@ export class ScriptProcess {
 	/** Sends a signal (if given) and waits for the exit code. */
 	async stop(signal?: NodeJS.Signals, timeoutMs = 60_000): Promise<number | null> {
 		if (signal && this.child.exitCode === null) this.child.kill(signal);
-		const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`No exit within ${timeoutMs} ms:\n${this.output}`)), timeoutMs).unref());
+		const timeout = new Promise<never>((_, reject) =>
+			setTimeout(() => reject(new Error(`No exit within ${timeoutMs} ms:\n${this.output}`)), timeoutMs).unref(),
+		);
 		return Promise.race([this.exit, timeout]);
 	}
 }
 
 /** The pid of each cluster node among the children of an `npm start` launcher, by nodeID. */
 export function nodePidsOf(launcherPid: number): Record<string, number> {
-	const children = execFileSync("ps", ["-o", "pid=", "--ppid", String(launcherPid)], { encoding: "utf8" }).split("\n").map(Number).filter(Boolean);
+	const children = execFileSync("ps", ["-o", "pid=", "--ppid", String(launcherPid)], { encoding: "utf8" })
+		.split("\n")
+		.map(Number)
+		.filter(Boolean);
 	const byNode: Record<string, number> = {};
 	for (const pid of children) {
 		let environ: string[] = [];

@@ -7,7 +7,8 @@ const root = path.join(__dirname, "..", "..");
 const sources = execFileSync("git", ["ls-files", "*.ts"], { cwd: root, encoding: "utf8" })
 	.split("\n")
 	.filter(file => file && !file.startsWith("test/"));
-const importsOf = (file: string) => [...readFileSync(path.join(root, file), "utf8").matchAll(/^import .* from "([^"]+)";/gm)].map(m => m[1]);
+const importsOf = (file: string) =>
+	[...readFileSync(path.join(root, file), "utf8").matchAll(/^import .* from "([^"]+)";/gm)].map(m => m[1]);
 
 describe("architecture", () => {
 	it("services/ holds only services", () => {
@@ -20,8 +21,10 @@ describe("architecture", () => {
 	});
 
 	it("mixins and models never import services, and types import nothing of the project", () => {
-		for (const file of sources.filter(f => /^(mixins|models)\//.test(f))) expect([file, importsOf(file).filter(m => m.includes("/services/"))]).toEqual([file, []]);
-		for (const file of sources.filter(f => f.startsWith("types/"))) expect([file, importsOf(file).filter(m => m.startsWith("..") )]).toEqual([file, []]);
+		for (const file of sources.filter(f => /^(mixins|models)\//.test(f)))
+			expect([file, importsOf(file).filter(m => m.includes("/services/"))]).toEqual([file, []]);
+		for (const file of sources.filter(f => f.startsWith("types/")))
+			expect([file, importsOf(file).filter(m => m.startsWith(".."))]).toEqual([file, []]);
 	});
 
 	it("reads configuration from process.env in config/settings.ts only", () => {
@@ -35,7 +38,9 @@ describe("architecture", () => {
 	});
 
 	it("keeps every source file short enough to read in one sitting (at most 200 lines)", () => {
-		const long = sources.map(file => [file, readFileSync(path.join(root, file), "utf8").split("\n").length] as const).filter(([, lines]) => lines > 200);
+		const long = sources
+			.map(file => [file, readFileSync(path.join(root, file), "utf8").split("\n").length] as const)
+			.filter(([, lines]) => lines > 200);
 		expect(long).toEqual([]);
 	});
 });

@@ -16,7 +16,12 @@ describe("buildings service", () => {
 
 	it("create returns the building with its workflow, named as asked", async () => {
 		const building = await call<BuildingWithWorkflow>("buildings.create", { name: " Tower ", workflowName: "Audit" });
-		expect(building).toMatchObject({ name: "Tower", workflowStatus: "created", workflowId: building.workflow!.id, workflow: { name: "Audit", buildingId: building.id } });
+		expect(building).toMatchObject({
+			name: "Tower",
+			workflowStatus: "created",
+			workflowId: building.workflow!.id,
+			workflow: { name: "Audit", buildingId: building.id },
+		});
 		expect(Object.keys(building).sort()).toEqual(["createdAt", "id", "name", "updatedAt", "workflow", "workflowId", "workflowStatus"]);
 	});
 
@@ -29,12 +34,26 @@ describe("buildings service", () => {
 
 	it("rejects bad parameters on the action, and writes nothing", async () => {
 		const before = await count(cluster.buildingsDatabaseUrl, "buildings");
-		for (const params of [{}, { name: "" }, { name: " " }, { name: 5 }, { name: "x".repeat(201) }, { name: "ok", extra: 1 }, { name: "ok", workflowName: "" }]) {
+		for (const params of [
+			{},
+			{ name: "" },
+			{ name: " " },
+			{ name: 5 },
+			{ name: "x".repeat(201) },
+			{ name: "ok", extra: 1 },
+			{ name: "ok", workflowName: "" },
+		]) {
 			expect(await rejection("buildings.create", params)).toMatchObject({ code: 422, type: "VALIDATION_ERROR" });
 		}
 		expect(await count(cluster.buildingsDatabaseUrl, "buildings")).toBe(before);
-		expect(await rejection("buildings.list", { sort: "password" })).toMatchObject({ code: 422, data: [expect.objectContaining({ field: "sort" })] });
-		expect(await rejection("buildings.get", { id: 2 ** 31 })).toMatchObject({ code: 422, data: [expect.objectContaining({ field: "id" })] });
+		expect(await rejection("buildings.list", { sort: "password" })).toMatchObject({
+			code: 422,
+			data: [expect.objectContaining({ field: "sort" })],
+		});
+		expect(await rejection("buildings.get", { id: 2 ** 31 })).toMatchObject({
+			code: 422,
+			data: [expect.objectContaining({ field: "id" })],
+		});
 	});
 
 	it("list searches by part of the name", async () => {

@@ -26,9 +26,13 @@ describe("docker-compose.yml", () => {
 		expect(service.environment.SERVICES).toBe(name);
 		expect(service.environment.TRANSPORTER).toBe("nats://nats:4222");
 		// The credentials the NATS server is started with.
-		expect([service.environment.NATS_USER, service.environment.NATS_PASSWORD]).toEqual([services.nats.command[1], services.nats.command[3]]);
+		expect([service.environment.NATS_USER, service.environment.NATS_PASSWORD]).toEqual([
+			services.nats.command[1],
+			services.nats.command[3],
+		]);
 		expect(service.depends_on.nats).toEqual({ condition: "service_healthy" });
-		for (const variable of Object.keys(service.environment)) expect([name, variable, documented.has(variable)]).toEqual([name, variable, true]);
+		for (const variable of Object.keys(service.environment))
+			expect([name, variable, documented.has(variable)]).toEqual([name, variable, true]);
 	});
 
 	it("gives each service its own database, started first and healthy", () => {
@@ -52,7 +56,9 @@ describe("docker-compose.yml", () => {
 	});
 
 	it("publishes only the gateway's port", () => {
-		const published = Object.entries(services).filter(([, s]) => s.ports).map(([name]) => name);
+		const published = Object.entries(services)
+			.filter(([, s]) => s.ports)
+			.map(([name]) => name);
 		expect(published).toEqual(["api"]);
 		expect(services.api.environment.PORT).toBe(3000);
 	});

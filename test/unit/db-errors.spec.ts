@@ -18,7 +18,8 @@ describe("toMoleculerError", () => {
 		await dropDatabase(name);
 	});
 
-	const failure = (work: () => Promise<unknown>) => work().then(
+	const failure = (work: () => Promise<unknown>) =>
+		work().then(
 			() => {
 				throw new Error("expected an error");
 			},

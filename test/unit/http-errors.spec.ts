@@ -4,11 +4,22 @@ import { toHttpError } from "../../mixins/http-errors";
 describe("toHttpError", () => {
 	it("keeps a client error's status and fields", () => {
 		const err = new Errors.ValidationError("Parameters validation error!", "VALIDATION_ERROR", [{ field: "name" }]);
-		expect(toHttpError(err)).toEqual({ name: "ValidationError", message: "Parameters validation error!", code: 422, type: "VALIDATION_ERROR", data: [{ field: "name" }] });
+		expect(toHttpError(err)).toEqual({
+			name: "ValidationError",
+			message: "Parameters validation error!",
+			code: 422,
+			type: "VALIDATION_ERROR",
+			data: [{ field: "name" }],
+		});
 	});
 
 	it("reads an error rebuilt from another node by its fields", () => {
-		const remote = Object.assign(new Error("Entity not found"), { name: "EntityNotFoundError", code: 404, type: "NOT_FOUND", data: { id: 3 } });
+		const remote = Object.assign(new Error("Entity not found"), {
+			name: "EntityNotFoundError",
+			code: 404,
+			type: "NOT_FOUND",
+			data: { id: 3 },
+		});
 		expect(toHttpError(remote)).toMatchObject({ code: 404, type: "NOT_FOUND", data: { id: 3 } });
 	});
 

@@ -9,10 +9,20 @@ describe("the embedded PostgreSQL's Unix socket", () => {
 	it("has a URL that pg and Sequelize both read as that socket's directory, port and database", () => {
 		const url = socketUrl(dir, 54321, "buildings");
 		const client = new Client({ connectionString: url });
-		expect({ host: client.host, port: client.port, database: client.database, user: client.user }).toEqual({ host: dir, port: 54321, database: "buildings", user: "postgres" });
+		expect({ host: client.host, port: client.port, database: client.database, user: client.user }).toEqual({
+			host: dir,
+			port: 54321,
+			database: "buildings",
+			user: "postgres",
+		});
 		const sequelize = new Sequelize(url, { dialect: "postgres", logging: false });
 		const { host, port, database, username } = sequelize.config;
-		expect({ host, port: Number(port), database, username }).toEqual({ host: dir, port: 54321, database: "buildings", username: "postgres" });
+		expect({ host, port: Number(port), database, username }).toEqual({
+			host: dir,
+			port: 54321,
+			database: "buildings",
+			username: "postgres",
+		});
 	});
 
 	it("fits while its path, in bytes, is at most the kernel's limit", () => {

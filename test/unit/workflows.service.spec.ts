@@ -28,10 +28,22 @@ describe("workflows service", () => {
 	});
 
 	it("validates on the action itself, whoever calls it", async () => {
-		expect(await rejection("workflows.create", { name: "x" })).toMatchObject({ code: 422, data: [expect.objectContaining({ field: "buildingId", type: "required" })] });
-		expect(await rejection("workflows.create", { name: "", buildingId: 1 })).toMatchObject({ code: 422, data: [expect.objectContaining({ field: "name" })] });
-		expect(await rejection("workflows.create", { name: "x", buildingId: -1 })).toMatchObject({ code: 422, data: [expect.objectContaining({ field: "buildingId" })] });
-		expect(await rejection("workflows.create", { name: "a\u0000b", buildingId: 1 })).toMatchObject({ code: 422, data: [expect.objectContaining({ field: "name" })] });
+		expect(await rejection("workflows.create", { name: "x" })).toMatchObject({
+			code: 422,
+			data: [expect.objectContaining({ field: "buildingId", type: "required" })],
+		});
+		expect(await rejection("workflows.create", { name: "", buildingId: 1 })).toMatchObject({
+			code: 422,
+			data: [expect.objectContaining({ field: "name" })],
+		});
+		expect(await rejection("workflows.create", { name: "x", buildingId: -1 })).toMatchObject({
+			code: 422,
+			data: [expect.objectContaining({ field: "buildingId" })],
+		});
+		expect(await rejection("workflows.create", { name: "a\u0000b", buildingId: 1 })).toMatchObject({
+			code: 422,
+			data: [expect.objectContaining({ field: "name" })],
+		});
 		expect(await rejection("workflows.update", { id: 1 })).toMatchObject({ code: 422 });
 	});
 
@@ -45,7 +57,8 @@ describe("workflows service", () => {
 	it("update changes status; get, update and remove answer 404 for an unknown id", async () => {
 		const workflow = await call<Workflow>("workflows.create", { name: "Flow", buildingId: 44 });
 		expect(await call("workflows.update", { id: workflow.id, status: "completed" })).toMatchObject({ status: "completed", name: "Flow" });
-		for (const action of ["workflows.get", "workflows.remove"]) expect(await rejection(action, { id: 999_999 })).toMatchObject({ code: 404, type: "NOT_FOUND" });
+		for (const action of ["workflows.get", "workflows.remove"])
+			expect(await rejection(action, { id: 999_999 })).toMatchObject({ code: 404, type: "NOT_FOUND" });
 		expect(await rejection("workflows.update", { id: 999_999, name: "x" })).toMatchObject({ code: 404, type: "NOT_FOUND" });
 	});
 
@@ -86,6 +99,8 @@ describe("workflows service", () => {
 	});
 
 	it("has no batch action: each workflow is one workflows.create request", async () => {
-		expect(await rejection("workflows.createMany", { items: [{ name: "x", buildingId: 1 }] })).toMatchObject({ name: "ServiceNotFoundError" });
+		expect(await rejection("workflows.createMany", { items: [{ name: "x", buildingId: 1 }] })).toMatchObject({
+			name: "ServiceNotFoundError",
+		});
 	});
 });
