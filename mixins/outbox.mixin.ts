@@ -90,7 +90,10 @@ export function OutboxMixin({ callTimeoutMs, reconcileIntervalMs, maxBackoffMs }
 			},
 
 			async runJob(this: Self, job: OutboxJob, parentCtx?: Context): Promise<Workflow | null> {
-				const options = { timeout: callTimeoutMs, parentCtx };
+				// Not tracked on its own: Moleculer would keep a call that timed out tracked, and a
+				// stopping node would wait its full shutdown timeout for it. The action or the outbox
+				// pass that made the call is tracked, and waited for.
+				const options = { timeout: callTimeoutMs, parentCtx, tracking: false };
 				const { buildingId } = job;
 				if (job.kind === "removeWorkflows") {
 					await this.broker.call<unknown, RemoveWorkflowsByBuildingParams>("workflows.removeByBuilding", { buildingId }, options);

@@ -173,7 +173,7 @@ export default class BuildingsService extends MoleculerService {
 		const building = (await this.traced(ctx, "get building", () => this._get(ctx, { id }))) as Building;
 		if (building.workflowId === null) return { ...building, workflow: null };
 		const workflow = await ctx
-			.call<Workflow, WorkflowIdParams>("workflows.get", { id: building.workflowId }, { timeout: workflowCallTimeoutMs })
+			.call<Workflow, WorkflowIdParams>("workflows.get", { id: building.workflowId }, { timeout: workflowCallTimeoutMs, tracking: false })
 			.catch(() => null);
 		return { ...building, workflow };
 	}
