@@ -1,15 +1,7 @@
-import { Client } from "pg";
+import { queryRows } from "../cluster/databases";
 
 /** Runs one statement on its own connection and returns its rows. */
-export async function sql<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-	const client = new Client({ connectionString: url });
-	await client.connect();
-	try {
-		return (await client.query(text, values)).rows as T[];
-	} finally {
-		await client.end();
-	}
-}
+export const sql = queryRows;
 
 /** Fills the buildings table up to `rows` rows straight through SQL (list scenarios only read them). */
 export async function seedBuildings(url: string, rows: number): Promise<void> {

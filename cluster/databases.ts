@@ -24,3 +24,14 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
 		await client.end();
 	}
 }
+
+/** Runs one statement on a connection of its own and returns its rows (for tools and tests, not the services). */
+export async function queryRows<T = Record<string, unknown>>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+	const client = new Client({ connectionString: url });
+	await client.connect();
+	try {
+		return (await client.query(text, values)).rows as T[];
+	} finally {
+		await client.end();
+	}
+}

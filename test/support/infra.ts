@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
+import { queryRows } from "../../cluster/databases";
 
 /** Server-level connection used to create and drop the tests' own databases. */
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres";
@@ -43,15 +44,7 @@ export async function dropDatabase(name: string): Promise<void> {
 }
 
 /** Runs one query on a database and returns its rows. */
-export async function query<T = Record<string, unknown>>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
-	const client = new Client({ connectionString: url });
-	await client.connect();
-	try {
-		return (await client.query(sql, values)).rows as T[];
-	} finally {
-		await client.end();
-	}
-}
+export const query = queryRows;
 
 /** Polls until `check` holds, or fails after `timeoutMs` with `what` in the message. */
 export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
