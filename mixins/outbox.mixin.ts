@@ -50,7 +50,7 @@ export function jobLeaseMs(callTimeoutMs: number): number {
 }
 
 /** The workflow a building's first workflow is named when the request names none. */
-export const DEFAULT_WORKFLOW_NAME = "New Workflow";
+const DEFAULT_WORKFLOW_NAME = "New Workflow";
 
 interface Self {
 	broker: ServiceBroker;
