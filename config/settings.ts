@@ -141,42 +141,31 @@ function local(env: Env) {
 	});
 }
 
+function repl(env: Env) {
+	return Object.freeze({ logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "warn") });
+}
+
+function bench(env: Env) {
+	return Object.freeze({
+		natsUrl: text(env, "BENCH_NATS_URL", NATS_DEFAULT_URL),
+		databaseUrl: text(env, "BENCH_DATABASE_URL", defaultDatabaseUrl("buildings")),
+	});
+}
+
+const GROUPS = { node, broker, gateway, databases, buildings, local, repl, bench };
+type Groups = { readonly [name in keyof typeof GROUPS]: ReturnType<(typeof GROUPS)[name]> };
+
 /**
  * Settings grouped by concern, from the variables `read` gives. A group is parsed each time it is
  * read, from the variables as they are then: a node reads its groups once it has joined the local
  * cluster (which fills in variables), and a service reads its own when it is loaded or created.
  */
-function grouped(read: () => Env) {
-	return Object.freeze({
-		get node() {
-			return node(read());
-		},
-		get broker() {
-			return broker(read());
-		},
-		get gateway() {
-			return gateway(read());
-		},
-		get databases() {
-			return databases(read());
-		},
-		get buildings() {
-			return buildings(read());
-		},
-		get local() {
-			return local(read());
-		},
-		get repl() {
-			return Object.freeze({ logLevel: oneOf(read(), "LOG_LEVEL", LOG_LEVELS, "warn") });
-		},
-		get bench() {
-			const env = read();
-			return Object.freeze({
-				natsUrl: text(env, "BENCH_NATS_URL", NATS_DEFAULT_URL),
-				databaseUrl: text(env, "BENCH_DATABASE_URL", defaultDatabaseUrl("buildings")),
-			});
-		},
-	});
+function grouped(read: () => Env): Groups {
+	const groups = {};
+	for (const [name, parse] of Object.entries(GROUPS)) {
+		Object.defineProperty(groups, name, { enumerable: true, get: () => parse(read()) });
+	}
+	return Object.freeze(groups) as Groups;
 }
 
 /** The settings an environment of one's own holds (for tests: process.env stays untouched). */
