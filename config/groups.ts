@@ -1,0 +1,100 @@
+/**
+ * The parsers of each group of settings: which variables a group reads, with their defaults and
+ * rules. config/settings.ts documents every variable and is the one place that reads the environment.
+ */
+import path from "node:path";
+import type { LogLevels } from "moleculer";
+import { PORT_RANGE, boolean, integer, list, oneOf, text, type Env } from "./rules";
+
+/** The services a node can run. */
+export const ALL_SERVICES: readonly string[] = ["api", "buildings", "workflows"];
+
+/** The transporter of a node given none (and finding no local cluster to join). */
+export const NATS_DEFAULT_URL = "nats://127.0.0.1:4222";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const satisfies readonly LogLevels[];
+const defaultDatabaseUrl = (database: string) => `postgres://postgres@127.0.0.1:5432/${database}`;
+
+function node(env: Env) {
+	return Object.freeze({ id: text(env, "NODE_ID"), services: list(env, "SERVICES", ALL_SERVICES) });
+}
+
+function broker(env: Env) {
+	return Object.freeze({
+		namespace: text(env, "NAMESPACE", "buildings"),
+		/** Empty when none is given. */
+		transporter: list(env, "TRANSPORTER"),
+		tcpNodes: list(env, "TCP_NODES"),
+		nats: Object.freeze({
+			user: text(env, "NATS_USER"),
+			password: text(env, "NATS_PASSWORD"),
+			token: text(env, "NATS_TOKEN"),
+			tlsCa: text(env, "NATS_TLS_CA"),
+			tlsCert: text(env, "NATS_TLS_CERT"),
+			tlsKey: text(env, "NATS_TLS_KEY"),
+		}),
+		balancer: oneOf(env, "BALANCER", ["nats", "moleculer"], "nats"),
+		requestTimeoutMs: integer(env, "REQUEST_TIMEOUT", 10_000),
+		retries: integer(env, "RETRIES", 2),
+		logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
+		logFormat: oneOf(env, "LOG_FORMAT", ["text", "json"], "text"),
+		metrics: boolean(env, "METRICS", false),
+		metricsPort: integer(env, "METRICS_PORT", 3030, PORT_RANGE),
+		tracing: oneOf<"off" | "console" | "zipkin">(env, "TRACING", ["console", "zipkin"], "off"),
+		zipkinUrl: text(env, "ZIPKIN_URL", "http://127.0.0.1:9411"),
+	});
+}
+
+function gateway(env: Env) {
+	return Object.freeze({
+		port: integer(env, "PORT", 3000, PORT_RANGE),
+		host: text(env, "HOST", "0.0.0.0"),
+		corsOrigins: list(env, "CORS_ORIGINS"),
+		/** Requests per minute per client address; 0: no limit. */
+		rateLimit: integer(env, "RATE_LIMIT", 0),
+	});
+}
+
+function databases(env: Env) {
+	return Object.freeze({
+		urls: Object.freeze({
+			buildings: text(env, "BUILDINGS_DATABASE_URL", defaultDatabaseUrl("buildings")),
+			workflows: text(env, "WORKFLOWS_DATABASE_URL", defaultDatabaseUrl("workflows")),
+		}),
+		/** Whether either URL was given: with neither, `npm start` runs an embedded PostgreSQL. */
+		given: Boolean(text(env, "BUILDINGS_DATABASE_URL") || text(env, "WORKFLOWS_DATABASE_URL")),
+		poolMax: integer(env, "DB_POOL_MAX", 10, { min: 1 }),
+	});
+}
+
+function buildings(env: Env) {
+	return Object.freeze({
+		workflowCallTimeoutMs: integer(env, "WORKFLOW_CALL_TIMEOUT", 3000, { min: 1 }),
+		reconcileIntervalMs: integer(env, "RECONCILE_INTERVAL", 1000, { min: 1 }),
+		maxBackoffMs: integer(env, "OUTBOX_MAX_BACKOFF", 10_000),
+		keyTtlHours: integer(env, "IDEMPOTENCY_KEY_TTL_HOURS", 24, { min: 1 }),
+		readCacheSize: integer(env, "READ_CACHE_SIZE", 10_000),
+	});
+}
+
+function local(env: Env) {
+	return Object.freeze({
+		workflowsNodes: integer(env, "WORKFLOWS_NODES", 3, { min: 1 }),
+		/** Absolute, from the working directory. */
+		dataDir: path.resolve(text(env, "DATA_DIR", "data")),
+		natsServerBin: text(env, "NATS_SERVER_BIN"),
+	});
+}
+
+function repl(env: Env) {
+	return Object.freeze({ logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "warn") });
+}
+
+function bench(env: Env) {
+	return Object.freeze({
+		natsUrl: text(env, "BENCH_NATS_URL", NATS_DEFAULT_URL),
+		databaseUrl: text(env, "BENCH_DATABASE_URL", defaultDatabaseUrl("buildings")),
+	});
+}
+
+export const GROUPS = { node, broker, gateway, databases, buildings, local, repl, bench };
