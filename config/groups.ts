@@ -64,6 +64,13 @@ function databases(env: Env) {
 		/** Whether either URL was given: with neither, `npm start` runs an embedded PostgreSQL. */
 		given: Boolean(text(env, "BUILDINGS_DATABASE_URL") || text(env, "WORKFLOWS_DATABASE_URL")),
 		poolMax: integer(env, "DB_POOL_MAX", 10, { min: 1 }),
+		// 0 turns a timeout off. The server-side ones end a statement Postgres is still running;
+		// the query timeout ends one whose answer never comes back (a network black hole).
+		statementTimeoutMs: integer(env, "DB_STATEMENT_TIMEOUT", 5000),
+		lockTimeoutMs: integer(env, "DB_LOCK_TIMEOUT", 2000),
+		idleInTransactionTimeoutMs: integer(env, "DB_IDLE_IN_TRANSACTION_TIMEOUT", 10_000),
+		queryTimeoutMs: integer(env, "DB_QUERY_TIMEOUT", 6000),
+		connectTimeoutMs: integer(env, "DB_CONNECT_TIMEOUT", 5000),
 	});
 }
 

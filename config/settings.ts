@@ -40,6 +40,11 @@
  *   WORKFLOWS_DATABASE_URL     postgres://postgres@127.0.0.1:5432/workflows    the workflows service's database
  *                              (neither URL set: `npm start` runs an embedded PostgreSQL in DATA_DIR)
  *   DB_POOL_MAX                10 (at least 1)                  connections per service per node
+ *   DB_STATEMENT_TIMEOUT       5000                             ms Postgres runs one statement before cancelling it; 0: none
+ *   DB_LOCK_TIMEOUT            2000                             ms a statement waits for a lock; 0: none
+ *   DB_IDLE_IN_TRANSACTION_TIMEOUT  10000                       ms a transaction may sit idle before Postgres ends it; 0: none
+ *   DB_QUERY_TIMEOUT           6000                             ms a node waits for an answer before dropping the connection
+ *   DB_CONNECT_TIMEOUT         5000                             ms to open a connection; 0: none
  *   -- buildings service (services/buildings.service.ts)
  *   WORKFLOW_CALL_TIMEOUT      3000 (at least 1)                ms a POST waits for the workflow before answering 202 "pending"
  *   RECONCILE_INTERVAL         1000 (at least 1)                ms between two passes over pending work (the outbox)

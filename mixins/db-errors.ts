@@ -64,11 +64,13 @@ export function toMoleculerError(err: Error): Error {
 		if (sqlState.startsWith("22")) {
 			return new MoleculerClientError("A value is out of range or malformed.", 422, "INVALID_VALUE");
 		}
-		// 40P01 deadlock detected, 40001 serialization failure: Postgres rolled the statement back.
-		if (sqlState === "40P01" || sqlState === "40001") return new TransactionConflictError();
-		// No SQLSTATE: the driver lost the connection ("Connection terminated unexpectedly").
-		// Class 57/08: the server is shutting down or the connection broke mid-query.
-		if (sqlState === "" || sqlState.startsWith("57") || sqlState.startsWith("08")) {
+		// 40P01 deadlock detected, 40001 serialization failure, 55P03 lock not available within
+		// DB_LOCK_TIMEOUT: Postgres rolled the statement back.
+		if (sqlState === "40P01" || sqlState === "40001" || sqlState === "55P03") return new TransactionConflictError();
+		// No SQLSTATE: the driver lost the connection, or no answer came within DB_QUERY_TIMEOUT.
+		// Class 57: cancelled (DB_STATEMENT_TIMEOUT) or the server is shutting down; class 08: the
+		// connection broke mid-query; 25P03: DB_IDLE_IN_TRANSACTION_TIMEOUT ended the session.
+		if (sqlState === "" || sqlState.startsWith("57") || sqlState.startsWith("08") || sqlState === "25P03") {
 			return new DatabaseUnavailableError();
 		}
 		return new MoleculerError("A database error occurred.", 500, "DATABASE_ERROR");

@@ -1,12 +1,13 @@
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import DbService from "moleculer-db";
 import SequelizeAdapter from "moleculer-db-adapter-sequelize";
-import { Sequelize, type Model, type ModelAttributes, type ModelOptions, type ModelStatic, type QueryInterface } from "sequelize";
+import type { Model, ModelAttributes, ModelOptions, ModelStatic, QueryInterface, Sequelize } from "sequelize";
 import { SequelizeStorage, Umzug, type RunnableMigration } from "umzug";
 import { settings } from "../config/settings";
 import { MIGRATIONS } from "../migrations";
 import type { Page } from "../types";
 import { toMoleculerError } from "./db-errors";
+import { openPool } from "./db-pool";
 
 // The adapter's typings declare one argument; it takes Sequelize's own arguments and, fourth,
 // its options (where `noSync` lives).
@@ -100,12 +101,7 @@ export function DbMixin({ database, model }: DbMixinOptions): Partial<ServiceSch
 		created() {
 			// Read when the service is created, not when this file is loaded: brokers created one
 			// after another in one process each get the databases set at that moment.
-			const { urls, poolMax } = settings.databases;
-			const sequelize = new Sequelize(urls[database], {
-				dialect: "postgres",
-				logging: false,
-				pool: { max: poolMax, min: 0, idle: 10_000, acquire: 5_000 },
-			});
+			const sequelize = openPool(settings.databases.urls[database], this.broker.nodeID, settings.databases);
 			this.sequelize = sequelize;
 			// A per-instance adapter (brokers in one process must not share one). The model is
 			// defined and synced by the migrations, not by the adapter's unguarded sync().
@@ -136,6 +132,13 @@ async function migrate(sequelize: Sequelize, migrations: Migration[], lockName: 
 		logger: undefined,
 	});
 	return sequelize.transaction(async transaction => {
+		// This transaction holds the lock, idle, while the migrations run: no timeout applies to it.
+		await sequelize.query(
+			"SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0",
+			{
+				transaction,
+			},
+		);
 		await sequelize.query("SELECT pg_advisory_xact_lock(hashtext(:lockName))", {
 			replacements: { lockName: `migrations:${lockName}` },
 			transaction,
