@@ -27,7 +27,9 @@ function transporter(): BrokerOptions["transporter"] {
 		if (password) url.password = encodeURIComponent(password);
 		return url.toString();
 	});
-	const options: Record<string, unknown> = { url: withCredentials.join(",") };
+	// The client pings its server every NATS_PING_INTERVAL and, after 2 unanswered, reconnects
+	// (to another server of a cluster): a hung server is left in seconds, not after 4 minutes.
+	const options: Record<string, unknown> = { url: withCredentials.join(","), pingInterval: given.natsPingIntervalMs, maxPingOut: 2 };
 	if (token) options.token = token;
 	if (tlsCa || tlsCert) options.tls = { caFile: tlsCa, certFile: tlsCert, keyFile: tlsKey };
 	return new CoalescingNatsTransporter(options);

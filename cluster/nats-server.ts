@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { isReachable } from "./ports";
@@ -9,6 +10,13 @@ const run = promisify(execFile);
 /** Where to get nats-server, for messages that say it is missing. */
 export const NATS_INSTALL_HINT =
 	"Debian/Ubuntu: apt-get install nats-server; macOS: brew install nats-server; or a release binary from https://github.com/nats-io/nats-server/releases";
+
+/**
+ * The server pings each client every 2 s and drops one that misses 2 pings: a node that hangs
+ * (alive, sockets open, not reading) leaves the queue groups within about 6 s instead of the
+ * default 4 minutes, so requests stop going to it. docker-compose's nats/ config says the same.
+ */
+export const NATS_LIVENESS_CONFIG = 'ping_interval: "2s"\nping_max: 2\n';
 
 export interface NatsServerOptions {
 	/** The nats-server binary (default: "nats-server" from PATH). */
@@ -70,7 +78,9 @@ export class NatsServer {
 			mkdirSync(this.options.filesDir, { recursive: true });
 			files.push("-P", this.pidFile!, "-l", path.join(this.options.filesDir, "nats-server.log"));
 		}
-		const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(this.port), ...files, ...this.args], {
+		const config = path.join(this.options.filesDir ?? tmpdir(), `nats-server-${this.port}.conf`);
+		writeFileSync(config, NATS_LIVENESS_CONFIG);
+		const child = spawn(binary, ["-c", config, "-a", "127.0.0.1", "-p", String(this.port), ...files, ...this.args], {
 			stdio: "ignore",
 			detached: this.options.detached ?? false,
 		});

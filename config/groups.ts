@@ -35,6 +35,8 @@ function broker(env: Env) {
 		}),
 		balancer: oneOf(env, "BALANCER", ["nats", "moleculer"], "nats"),
 		requestTimeoutMs: integer(env, "REQUEST_TIMEOUT", 10_000),
+		/** ms between the client's pings to its NATS server: a hung server is left after 3 missed. */
+		natsPingIntervalMs: integer(env, "NATS_PING_INTERVAL", 2000, { min: 100 }),
 		retries: integer(env, "RETRIES", 2),
 		logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
 		logFormat: oneOf(env, "LOG_FORMAT", ["text", "json"], "text"),
@@ -52,6 +54,7 @@ function gateway(env: Env) {
 		corsOrigins: list(env, "CORS_ORIGINS"),
 		/** Requests per minute per client address; 0: no limit. */
 		rateLimit: integer(env, "RATE_LIMIT", 0),
+		maxInFlight: integer(env, "GATEWAY_MAX_IN_FLIGHT", 256, { min: 1 }),
 	});
 }
 
@@ -71,13 +74,17 @@ function databases(env: Env) {
 		idleInTransactionTimeoutMs: integer(env, "DB_IDLE_IN_TRANSACTION_TIMEOUT", 10_000),
 		queryTimeoutMs: integer(env, "DB_QUERY_TIMEOUT", 6000),
 		connectTimeoutMs: integer(env, "DB_CONNECT_TIMEOUT", 5000),
+		/** Calls waiting in front of one group commit; past it, a 503 before anything is written. */
+		groupCommitMaxQueued: integer(env, "GROUP_COMMIT_MAX_QUEUED", 1000, { min: 1 }),
 	});
 }
 
 function buildings(env: Env) {
 	return Object.freeze({
 		workflowCallTimeoutMs: integer(env, "WORKFLOW_CALL_TIMEOUT", 3000, { min: 1 }),
+		workflowAttemptTimeoutMs: integer(env, "WORKFLOW_ATTEMPT_TIMEOUT", 1000, { min: 1 }),
 		reconcileIntervalMs: integer(env, "RECONCILE_INTERVAL", 1000, { min: 1 }),
+		reconcileBatch: integer(env, "OUTBOX_BATCH", 500, { min: 1 }),
 		maxBackoffMs: integer(env, "OUTBOX_MAX_BACKOFF", 10_000),
 		keyTtlHours: integer(env, "IDEMPOTENCY_KEY_TTL_HOURS", 24, { min: 1 }),
 		readCacheSize: integer(env, "READ_CACHE_SIZE", 10_000),

@@ -23,6 +23,7 @@
  *   NATS_TLS_KEY               none                             PEM file of the client key
  *   BALANCER                   nats                             "nats": NATS queue groups pick the node; "moleculer": round-robin
  *   REQUEST_TIMEOUT            10000                            ms before a call between nodes fails
+ *   NATS_PING_INTERVAL         2000 (at least 100)              ms between a node's pings to its NATS server; 3 unanswered: reconnect
  *   RETRIES                    2                                retries of a call that never reached a handler
  *   LOG_LEVEL                  info (REPL: warn)                fatal, error, warn, info, debug or trace
  *   LOG_FORMAT                 text                             "text" for terminals, "json" for one JSON object a line
@@ -35,6 +36,7 @@
  *   HOST                       0.0.0.0                          address the gateway listens on
  *   CORS_ORIGINS               none: CORS off                   origins allowed from a browser, comma-separated ("*": any)
  *   RATE_LIMIT                 0: no limit                      requests per minute allowed to one client address
+ *   GATEWAY_MAX_IN_FLIGHT      256 (at least 1)                 requests one gateway handles at once; past it 503 + Retry-After
  *   -- databases (mixins/db.mixin.ts)
  *   BUILDINGS_DATABASE_URL     postgres://postgres@127.0.0.1:5432/buildings    the buildings service's database
  *   WORKFLOWS_DATABASE_URL     postgres://postgres@127.0.0.1:5432/workflows    the workflows service's database
@@ -45,9 +47,12 @@
  *   DB_IDLE_IN_TRANSACTION_TIMEOUT  10000                       ms a transaction may sit idle before Postgres ends it; 0: none
  *   DB_QUERY_TIMEOUT           6000                             ms a node waits for an answer before dropping the connection
  *   DB_CONNECT_TIMEOUT         5000                             ms to open a connection; 0: none
+ *   GROUP_COMMIT_MAX_QUEUED    1000 (at least 1)                writes waiting for one group commit; past it 503 + Retry-After
  *   -- buildings service (services/buildings.service.ts)
  *   WORKFLOW_CALL_TIMEOUT      3000 (at least 1)                ms a POST waits for the workflow before answering 202 "pending"
+ *   WORKFLOW_ATTEMPT_TIMEOUT   1000 (at least 1)                ms one workflows.create waits before it is sent again (to any node)
  *   RECONCILE_INTERVAL         1000 (at least 1)                ms between two passes over pending work (the outbox)
+ *   OUTBOX_BATCH               500 (at least 1)                 pending jobs one node leases at a time; a full lease is followed at once
  *   OUTBOX_MAX_BACKOFF         10000                            longest wait, in ms, between two attempts of one pending job
  *   IDEMPOTENCY_KEY_TTL_HOURS  24 (at least 1)                  how long an Idempotency-Key is remembered
  *   READ_CACHE_SIZE            10000                            answers of GET /api/buildings/:id kept per node; 0: none

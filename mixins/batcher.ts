@@ -1,22 +1,45 @@
+import { OverloadedError } from "./overload";
+
+export interface BatcherOptions {
+	/** The most calls one batch takes; the rest wait for the next. */
+	maxBatch?: number;
+	/** The most calls waiting for a batch; past it a call fails at once with OverloadedError. */
+	maxQueued?: number;
+}
+
+interface Entry<T, R> {
+	item: T;
+	deadline: number;
+	resolve(result: R): void;
+	reject(err: unknown): void;
+}
+
 /**
  * Group commit: calls that arrive while a batch is being written wait and go together in the
  * next one. Idle, a call runs at once (on the next turn of the event loop); under load, one
  * statement serves many requests. Each call gets its own result, in the order given, once its
- * batch is written.
+ * batch is written. The queue is bounded, and a call still queued at its deadline is dropped
+ * unwritten, so overload is answered at once instead of piling up.
  */
 export class Batcher<T, R = void> {
-	private pending: { item: T; resolve(result: R): void; reject(err: unknown): void }[] = [];
+	private pending: Entry<T, R>[] = [];
 	private running = false;
+	private readonly maxBatch: number;
+	private readonly maxQueued: number;
 
 	constructor(
 		private readonly write: (items: T[]) => Promise<R[]>,
-		/** The most calls one batch takes; the rest wait for the next. */
-		private readonly maxBatch = 500,
-	) {}
+		{ maxBatch = 500, maxQueued = Number.POSITIVE_INFINITY }: BatcherOptions = {},
+	) {
+		this.maxBatch = maxBatch;
+		this.maxQueued = maxQueued;
+	}
 
-	add(item: T): Promise<R> {
+	/** Queues a call; `deadline` (ms since the epoch) is when its caller stops waiting. */
+	add(item: T, deadline = Number.POSITIVE_INFINITY): Promise<R> {
+		if (this.pending.length >= this.maxQueued) return Promise.reject(new OverloadedError());
 		return new Promise((resolve, reject) => {
-			this.pending.push({ item, resolve, reject });
+			this.pending.push({ item, deadline, resolve, reject });
 			if (!this.running && this.pending.length === 1) setImmediate(() => void this.flush());
 		});
 	}
@@ -24,9 +47,12 @@ export class Batcher<T, R = void> {
 	private async flush(): Promise<void> {
 		if (this.running || this.pending.length === 0) return;
 		this.running = true;
-		const batch = this.pending.splice(0, this.maxBatch);
+		const taken = this.pending.splice(0, this.maxBatch);
+		const now = Date.now();
+		const batch = taken.filter(entry => entry.deadline > now);
+		for (const entry of taken) if (entry.deadline <= now) entry.reject(new OverloadedError());
 		try {
-			const results = await this.write(batch.map(entry => entry.item));
+			const results = batch.length > 0 ? await this.write(batch.map(entry => entry.item)) : [];
 			// Each caller must get its own result: a short or long answer is a bug, not a partial success.
 			if (results.length !== batch.length) throw new Error(`A batch of ${batch.length} calls got ${results.length} results.`);
 			batch.forEach((entry, i) => entry.resolve(results[i]));

@@ -5,13 +5,14 @@ import ApiGateway from "moleculer-web";
 import type { BuildingsHealth, BuildingWithWorkflow } from "../types";
 import { settings } from "../config/settings";
 import { toHttpError, type HttpError } from "../mixins/http-errors";
+import { inFlightLimit } from "../mixins/overload";
 import { nodesRunning } from "../mixins/registry";
 
 type Check = "ok" | "failing";
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
 type GatewayRequest = IncomingMessage & { $action?: { name: string }; $params: Record<string, unknown> };
 
-const { port, host, corsOrigins, rateLimit } = settings.gateway;
+const { port, host, corsOrigins, rateLimit, maxInFlight } = settings.gateway;
 
 /** Whether a request carries a body (a POST or PATCH may come without one). */
 function hasBody(req: IncomingMessage): boolean {
@@ -64,6 +65,8 @@ function hasBody(req: IncomingMessage): boolean {
 					"GET /health/ready": "api.ready",
 				},
 				bodyParsers: { json: { limit: "100kb" }, urlencoded: false },
+				// Past GATEWAY_MAX_IN_FLIGHT requests at once, a 503 before any call is made.
+				use: [inFlightLimit(maxInFlight, url => url.startsWith("/health"))],
 				// Off unless RATE_LIMIT sets the requests per minute allowed to one client address.
 				rateLimit:
 					rateLimit > 0
@@ -102,6 +105,8 @@ function hasBody(req: IncomingMessage): boolean {
 			const body = toHttpError(err);
 			if (body.code >= 500 && body.code !== 503) this.logger.error("Request failed:", err);
 			res.setHeader("Content-Type", "application/json; charset=utf-8");
+			// Every 503 is worth trying again: say when.
+			if (body.code === 503) res.setHeader("Retry-After", "1");
 			res.writeHead(body.code);
 			res.end(JSON.stringify(body));
 		},
@@ -116,7 +121,8 @@ export default class ApiService extends MoleculerService {
 
 	/**
 	 * Readiness: the transporter is connected, the buildings database answers, a workflows node
-	 * is up. Also lists the nodes this gateway sees, and the workflows nodes the buildings node sees.
+	 * answers a round trip within 1 s (a node that hung stays registered until its heartbeats
+	 * time out, and keeps its NATS subscriptions until the server drops it). Also lists the nodes this gateway sees, and the workflows nodes the buildings node sees.
 	 */
 	@Action()
 	async ready(
@@ -131,7 +137,7 @@ export default class ApiService extends MoleculerService {
 		const checks: Record<string, Check> = {
 			transporter: this.broker.transit?.connected ? "ok" : "failing",
 			buildingsDatabase: buildings ? "ok" : "failing",
-			workflows: nodesRunning(this.broker, "workflows").length > 0 ? "ok" : "failing",
+			workflows: (await this.answering(ctx, nodesRunning(this.broker, "workflows"))).length > 0 ? "ok" : "failing",
 		};
 		const failing = Object.keys(checks).filter(name => checks[name] !== "ok");
 		if (failing.length > 0) {
@@ -147,5 +153,18 @@ export default class ApiService extends MoleculerService {
 		}
 		// The nodes this gateway sees, and the workflows nodes the buildings node can send work to.
 		return { status: "ready", checks, nodes: nodesRunning(this.broker, "$node"), workflowsNodes: buildings!.workflowsNodes };
+	}
+
+	/** The nodes of `nodeIDs` that answer a round trip within 1 s. */
+	async answering(ctx: Context, nodeIDs: string[]): Promise<string[]> {
+		const answers = await Promise.all(
+			nodeIDs.map(nodeID =>
+				ctx.call("$node.health", {}, { nodeID, timeout: 1000, retries: 0 }).then(
+					() => nodeID,
+					() => undefined,
+				),
+			),
+		);
+		return answers.filter(nodeID => nodeID !== undefined);
 	}
 }

@@ -23,7 +23,8 @@ import type {
 } from "../types";
 import { idRule, keyRule, nameRule, pageRules, sortRule } from "../types/validation";
 
-const { workflowCallTimeoutMs, reconcileIntervalMs, maxBackoffMs, keyTtlHours, readCacheSize } = settings.buildings;
+const { workflowCallTimeoutMs, workflowAttemptTimeoutMs, reconcileIntervalMs, reconcileBatch, maxBackoffMs, keyTtlHours, readCacheSize } =
+	settings.buildings;
 
 /**
  * Buildings, in the buildings database. Each building gets exactly one first workflow: the
@@ -34,7 +35,14 @@ const { workflowCallTimeoutMs, reconcileIntervalMs, maxBackoffMs, keyTtlHours, r
 	name: "buildings",
 	mixins: [
 		DbMixin({ database: "buildings", model: BuildingModel }),
-		OutboxMixin({ callTimeoutMs: workflowCallTimeoutMs, reconcileIntervalMs, maxBackoffMs }),
+		OutboxMixin({
+			callTimeoutMs: workflowCallTimeoutMs,
+			attemptTimeoutMs: workflowAttemptTimeoutMs,
+			reconcileIntervalMs,
+			reconcileBatch,
+			maxBackoffMs,
+			maxQueued: settings.databases.groupCommitMaxQueued,
+		}),
 		IdempotencyMixin({ ttlHours: keyTtlHours, firstAnswerWithinMs: jobLeaseMs(workflowCallTimeoutMs) }),
 		// Answers of `get`, forgotten on every change to a building or to its workflow.
 		ReadCacheMixin<BuildingWithWorkflow>({
@@ -59,16 +67,18 @@ export default class BuildingsService extends MoleculerService {
 	})
 	async create(ctx: Context<CreateBuildingParams>): Promise<BuildingWithWorkflow> {
 		const { name, workflowName, idempotencyKey } = ctx.params;
+		// The answer is due WORKFLOW_CALL_TIMEOUT after the request arrived, however long it queued.
+		const deadline = Date.now() + workflowCallTimeoutMs;
 		// The job names the workflow; without a name it gets the default when it runs.
 		const building = { name, payload: { name: workflowName } };
-		const save = (transaction?: Parameters<Outbox["saveBuilding"]>[1]) =>
-			this.traced(ctx, "insert building and job", () => this.saveBuilding(building, transaction));
-		if (!idempotencyKey) return this.createWorkflowNow(ctx, await save());
+		const save = (transaction?: Parameters<Outbox["saveBuilding"]>[2]) =>
+			this.traced(ctx, "insert building and job", () => this.saveBuilding(building, deadline, transaction));
+		if (!idempotencyKey) return this.createWorkflowNow(ctx, await save(), deadline);
 
 		const hash = requestHash({ name, workflowName });
 		const first = await this.saveOnce(idempotencyKey, hash, save);
 		if (first.outcome === "repeat") return this.replay(idempotencyKey, hash, id => this.withWorkflow(ctx, id));
-		const answer = await this.createWorkflowNow(ctx, first.saved);
+		const answer = await this.createWorkflowNow(ctx, first.saved, deadline);
 		// Without the saved answer a repeat is answered from the building's state instead.
 		await this.saveAnswer(idempotencyKey, answer);
 		return answer;
@@ -152,9 +162,9 @@ export default class BuildingsService extends MoleculerService {
 	 * service does not answer in time, with `workflow: null` while the job waits for the
 	 * reconciler.
 	 */
-	async createWorkflowNow(ctx: Context, { building, job }: SavedBuilding): Promise<BuildingWithWorkflow> {
+	async createWorkflowNow(ctx: Context, { building, job }: SavedBuilding, deadline: number): Promise<BuildingWithWorkflow> {
 		try {
-			const workflow = await this.runJob(job, ctx);
+			const workflow = await this.runJob(job, ctx, deadline);
 			return { ...building, workflowStatus: "created", workflowId: workflow?.id ?? null, workflow };
 		} catch (err) {
 			this.logger.warn(`Workflow of building ${building.id} is pending: ${(err as Error).message}`);

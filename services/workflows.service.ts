@@ -1,5 +1,6 @@
 import { Errors, Service as MoleculerService, type Context } from "moleculer";
 import { Action, Service } from "moleculer-decorators";
+import { settings } from "../config/settings";
 import { EntityNotFoundError } from "../mixins/db-errors";
 import { DbMixin, type DbStore } from "../mixins/db.mixin";
 import type { BuildingsChanged } from "../mixins/read-cache.mixin";
@@ -57,7 +58,9 @@ export default class WorkflowsService extends MoleculerService {
 	})
 	async create(ctx: Context<CreateWorkflowParams>): Promise<Workflow> {
 		const { name, buildingId, requestKey } = ctx.params;
-		const workflow = await this.traced(ctx, "create workflow", () => this.newWorkflows.add({ name, buildingId, requestKey }));
+		// Not written once the caller has stopped waiting: it sends the request again, to any node.
+		const deadline = ctx.options.timeout ? Date.now() + ctx.options.timeout : undefined;
+		const workflow = await this.traced(ctx, "create workflow", () => this.newWorkflows.add({ name, buildingId, requestKey }, deadline));
 		if (!workflow) throw new BuildingRemovedError(buildingId);
 		this.logger.debug(`Workflow ${workflow.id} for building ${buildingId}.`);
 		return workflow;
@@ -142,7 +145,7 @@ export default class WorkflowsService extends MoleculerService {
 
 	/** Group commit of `create`: the calls that arrive while a statement runs go in the next. */
 	created(): void {
-		this.newWorkflows = new Batcher(requests => this.insertWorkflows(requests));
+		this.newWorkflows = new Batcher(requests => this.insertWorkflows(requests), { maxQueued: settings.databases.groupCommitMaxQueued });
 	}
 
 	/** One statement for the `create` calls of one batch (a method, so tests can watch the batches). */

@@ -16,11 +16,14 @@ describe("Batcher", () => {
 
 	it("caps a batch and rejects every call of a batch that fails", async () => {
 		const sizes: number[] = [];
-		const batcher = new Batcher<number, number>(async items => {
-			sizes.push(items.length);
-			if (items.includes(13)) throw new Error("unlucky batch");
-			return items;
-		}, 3);
+		const batcher = new Batcher<number, number>(
+			async items => {
+				sizes.push(items.length);
+				if (items.includes(13)) throw new Error("unlucky batch");
+				return items;
+			},
+			{ maxBatch: 3 },
+		);
 		const outcomes = await Promise.allSettled([1, 2, 3, 4, 13].map(i => batcher.add(i)));
 		expect(sizes).toEqual([3, 2]);
 		expect(outcomes.map(o => o.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "rejected", "rejected"]);
@@ -31,5 +34,31 @@ describe("Batcher", () => {
 		const outcomes = await Promise.allSettled([1, 2, 3].map(i => batcher.add(i)));
 		expect(outcomes.map(o => o.status)).toEqual(["rejected", "rejected", "rejected"]);
 		expect((outcomes[0] as PromiseRejectedResult).reason.message).toBe("A batch of 3 calls got 2 results.");
+	});
+
+	it("fails a call at once when the queue is full, and drops unwritten a call still queued at its deadline", async () => {
+		const written: number[] = [];
+		let release!: () => void;
+		const gate = new Promise<void>(resolve => (release = resolve));
+		const batcher = new Batcher<number, number>(
+			async items => {
+				written.push(...items);
+				await gate;
+				return items;
+			},
+			{ maxQueued: 2 },
+		);
+		const first = batcher.add(1);
+		await new Promise(resolve => setImmediate(resolve));
+		// The first batch is being written: two calls may wait, a third is refused.
+		const late = batcher.add(2, Date.now() + 10);
+		const onTime = batcher.add(3);
+		await expect(batcher.add(4)).rejects.toMatchObject({ code: 503, type: "OVERLOADED", retryable: true });
+		await new Promise(resolve => setTimeout(resolve, 30));
+		release();
+		await expect(first).resolves.toBe(1);
+		await expect(late).rejects.toMatchObject({ code: 503, type: "OVERLOADED" });
+		await expect(onTime).resolves.toBe(3);
+		expect(written).toEqual([1, 3]);
 	});
 });

@@ -12,6 +12,7 @@ describe("settings", () => {
 			tcpNodes: [],
 			balancer: "nats",
 			requestTimeoutMs: 10_000,
+			natsPingIntervalMs: 2000,
 			retries: 2,
 			logLevel: "info",
 			logFormat: "text",
@@ -20,15 +21,23 @@ describe("settings", () => {
 			tracing: "off",
 			zipkinUrl: "http://127.0.0.1:9411",
 		});
-		expect(settings.gateway).toEqual({ port: 3000, host: "0.0.0.0", corsOrigins: [], rateLimit: 0 });
+		expect(settings.gateway).toEqual({ port: 3000, host: "0.0.0.0", corsOrigins: [], rateLimit: 0, maxInFlight: 256 });
 		expect(settings.databases).toEqual({
 			urls: { buildings: "postgres://postgres@127.0.0.1:5432/buildings", workflows: "postgres://postgres@127.0.0.1:5432/workflows" },
 			given: false,
 			poolMax: 10,
+			statementTimeoutMs: 5000,
+			lockTimeoutMs: 2000,
+			idleInTransactionTimeoutMs: 10_000,
+			queryTimeoutMs: 6000,
+			connectTimeoutMs: 5000,
+			groupCommitMaxQueued: 1000,
 		});
 		expect(settings.buildings).toEqual({
 			workflowCallTimeoutMs: 3000,
+			workflowAttemptTimeoutMs: 1000,
 			reconcileIntervalMs: 1000,
+			reconcileBatch: 500,
 			maxBackoffMs: 10_000,
 			keyTtlHours: 24,
 			readCacheSize: 10_000,
