@@ -9,6 +9,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { ServiceBroker } from "moleculer";
 import { ALL_SERVICES, checkSettings, items, settings } from "../config/settings";
+import { answerPings } from "./hang-watch";
 import { joinLocalCluster } from "./local-cluster";
 
 /** This node's ID, once known: the start-up failure names it. */
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
 
 	await broker.start();
 	process.send?.({ ready: true, nodeID: broker.nodeID, services: names });
+	if (process.send) answerPings();
 }
 
 main().catch(err => {

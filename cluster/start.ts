@@ -70,10 +70,14 @@ async function main(): Promise<void> {
 	databases = await chooseDatabases(settings);
 	if (databases.notice) console.log(databases.notice);
 	const env: LocalCluster["env"] = { NAMESPACE: broker.namespace, BALANCER: broker.balancer, ...transporter.env, ...databases.env };
-	supervisor = new Supervisor(nodeID => {
-		const index = nodes.findIndex(node => node.nodeID === nodeID);
-		return launchNode(nodes[index], broker.metricsPort + index, env);
-	});
+	supervisor = new Supervisor(
+		nodeID => {
+			const index = nodes.findIndex(node => node.nodeID === nodeID);
+			return launchNode(nodes[index], broker.metricsPort + index, env);
+		},
+		undefined,
+		local.hangTimeoutMs,
+	);
 	await supervisor.start(nodes.map(node => node.nodeID));
 	await waitUntilReady(gateway.port, nodes, 60_000);
 	writeLocalCluster(local.dataDir, { pid: process.pid, env });

@@ -1,3 +1,4 @@
+import { watchForHang, type PingableProcess } from "./hang-watch";
 import { CrashHistory, RESTART_POLICY } from "./restart-policy";
 
 /** What the supervisor needs of a node's process: a forked cluster/node.ts, or a fake in tests. */
@@ -8,6 +9,10 @@ export interface NodeProcess {
 	kill(signal?: NodeJS.Signals): boolean;
 	readonly exitCode: number | null;
 	readonly signalCode: NodeJS.Signals | null;
+	on(event: "message", listener: (message: unknown) => void): unknown;
+	off(event: "message", listener: (message: unknown) => void): unknown;
+	/** The IPC channel, when the process has one: the supervisor then watches for a hang. */
+	send?: PingableProcess["send"];
 }
 
 interface Supervised {
@@ -15,12 +20,14 @@ interface Supervised {
 	startedAt: number;
 	crashes: CrashHistory;
 	restart?: NodeJS.Timeout;
+	stopWatch?: () => void;
 }
 
 /**
  * Runs the nodes of the cluster and restarts one that exits when nobody asked it to (see
  * restart-policy.ts), while the others keep serving. A node that exits with code 0 was asked to
- * stop (a signal of its own) and stays stopped. One line per crash and per restart.
+ * stop (a signal of its own) and stays stopped. A node that stops answering its pings for
+ * `hangTimeoutMs` (0: never) is killed, and so restarted. One line per crash and per restart.
  */
 export class Supervisor {
 	private readonly nodes = new Map<string, Supervised>();
@@ -29,6 +36,7 @@ export class Supervisor {
 	constructor(
 		private readonly launch: (nodeID: string) => NodeProcess,
 		private readonly log: (line: string) => void = line => console.log(line),
+		private readonly hangTimeoutMs = 0,
 	) {}
 
 	/** Starts the nodes; resolves once every one has started, rejects if one exits first. */
@@ -40,7 +48,10 @@ export class Supervisor {
 	async stop(): Promise<void> {
 		this.stopping = true;
 		const nodes = [...this.nodes.values()];
-		for (const node of nodes) clearTimeout(node.restart);
+		for (const node of nodes) {
+			clearTimeout(node.restart);
+			node.stopWatch?.();
+		}
 		await Promise.all(nodes.map(node => stopProcess(node.process)));
 	}
 
@@ -52,9 +63,11 @@ export class Supervisor {
 			node.process.once("message", () => {
 				started = true;
 				if (isRestart && !this.stopping) this.log(`Node ${nodeID} restarted.`);
+				this.watch(nodeID, node);
 				resolve();
 			});
 			node.process.once("exit", (code, signal) => {
+				node.stopWatch?.();
 				const how = signal ? `signal ${signal}` : `code ${code}`;
 				if (this.stopping) return resolve();
 				// At start-up a node that cannot start fails the start: restarting would not help.
@@ -62,6 +75,15 @@ export class Supervisor {
 				if (code === 0) return this.log(`Node ${nodeID} stopped (${how}) as it was asked to; it is not restarted.`);
 				this.crashed(nodeID, node, how);
 			});
+		});
+	}
+
+	private watch(nodeID: string, node: Supervised): void {
+		if (this.hangTimeoutMs <= 0 || !node.process.send) return;
+		node.stopWatch = watchForHang(node.process as PingableProcess, this.hangTimeoutMs, () => {
+			if (this.stopping) return;
+			this.log(`Node ${nodeID} has not answered for ${this.hangTimeoutMs / 1000} s (hung); killing it.`);
+			node.process.kill("SIGKILL");
 		});
 	}
 

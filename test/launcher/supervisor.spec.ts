@@ -156,3 +156,63 @@ describe("the supervisor at start-up", () => {
 		expect(launched).toHaveLength(2);
 	});
 });
+
+/** A node with an IPC channel, whose event loop answers pings until it hangs. */
+class PingedNode extends FakeNode {
+	hung = false;
+	send(message: unknown): boolean {
+		const ping = (message as { ping?: number }).ping;
+		if (!this.hung && typeof ping === "number") setImmediate(() => this.emit("message", { pong: ping }));
+		return true;
+	}
+	kill(signal?: NodeJS.Signals): boolean {
+		this.killedWith = signal;
+		setImmediate(() => (signal === "SIGKILL" ? this.exit(null, "SIGKILL") : this.exit(0)));
+		return true;
+	}
+}
+
+describe("the supervisor's watch for hung nodes", () => {
+	beforeEach(() => jest.useFakeTimers({ now: new Date("2026-01-01T00:00:00Z"), doNotFake: ["setImmediate"] }));
+	afterEach(() => jest.useRealTimers());
+	const tick = async (ms: number) => {
+		for (let t = 0; t < ms; t += 500) {
+			jest.advanceTimersByTime(500);
+			await new Promise(resolve => setImmediate(resolve));
+		}
+	};
+
+	it("leaves a node that answers, kills one that stops answering for the timeout, and restarts it", async () => {
+		const launched: Record<string, PingedNode[]> = {};
+		const lines: string[] = [];
+		const supervisor = new Supervisor(
+			nodeID => {
+				const node = new PingedNode();
+				(launched[nodeID] ??= []).push(node);
+				return node;
+			},
+			line => lines.push(line),
+			seconds(10),
+		);
+		const started = supervisor.start(["workflows-1", "workflows-2"]);
+		for (const nodes of Object.values(launched)) nodes[0].started();
+		await started;
+
+		await tick(seconds(30));
+		expect(lines).toEqual([]);
+
+		launched["workflows-2"][0].hung = true;
+		await tick(seconds(9));
+		expect(launched["workflows-2"][0].killedWith).toBeUndefined();
+		await tick(seconds(2));
+		expect(launched["workflows-2"][0].killedWith).toBe("SIGKILL");
+		await tick(seconds(1));
+		expect(launched["workflows-2"]).toHaveLength(2);
+		expect(lines).toEqual([
+			"Node workflows-2 has not answered for 10 s (hung); killing it.",
+			"Node workflows-2 exited (signal SIGKILL); restarting in 0.5 s.",
+		]);
+		expect(launched["workflows-1"][0].killedWith).toBeUndefined();
+		await supervisor.stop();
+	});
+});

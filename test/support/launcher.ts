@@ -29,17 +29,21 @@ export class LaunchedCluster {
 		return this.process;
 	}
 
-	/** Starts the launcher with these variables too, and waits for its summary. */
-	async start(env: Record<string, string | undefined> = {}): Promise<void> {
+	/**
+	 * Starts the launcher with these variables too, and waits for its summary. With
+	 * `buildingsDbVia`, the buildings nodes reach their database at that host:port (a proxy).
+	 */
+	async start(env: Record<string, string | undefined> = {}, buildingsDbVia?: string): Promise<void> {
 		this.buildingsDb = await createDatabase(`${this.namespace}_buildings`);
 		this.workflowsDb = await createDatabase(`${this.namespace}_workflows`);
+		const buildingsDbUrl = buildingsDbVia ? this.buildingsDb.replace(/@[^/]+\//, `@${buildingsDbVia}/`) : this.buildingsDb;
 		const port = await freePort();
 		this.api = `http://127.0.0.1:${port}/api`;
 		const variables = {
 			LOG_LEVEL: "info",
 			PORT: String(port),
 			DATA_DIR: this.dataDir,
-			BUILDINGS_DATABASE_URL: this.buildingsDb,
+			BUILDINGS_DATABASE_URL: buildingsDbUrl,
 			WORKFLOWS_DATABASE_URL: this.workflowsDb,
 		};
 		this.process = new ScriptProcess("cluster/start.ts", [], { ...variables, ...env }, this.workDir);

@@ -1,3 +1,16 @@
+/** One POST /api/buildings: when it was sent and answered, and how. */
+export interface Answer {
+	sentAt: number;
+	answeredAt: number;
+	/** 0: no answer at all (refused, reset or timed out after 30 s). */
+	status: number;
+	/** The building, when the answer names one (201, 202, or a 503 after it was saved). */
+	id?: number;
+	retryAfter?: string;
+	/** The error's type, for an error. */
+	type?: string;
+}
+
 /** What a stream of POST /api/buildings got back. */
 export interface LoadResult {
 	sent: number;
@@ -5,6 +18,8 @@ export interface LoadResult {
 	statuses: Record<number, number>;
 	/** Ids of the buildings answered with 201 or 202. */
 	accepted: number[];
+	/** Every answer, in the order they came. */
+	answers: Answer[];
 }
 
 export interface LoadOptions {
@@ -13,21 +28,27 @@ export interface LoadOptions {
 	ratePerSecond: number;
 	/** Most requests in flight at once. */
 	maxInFlight: number;
+	/** Stops starting requests after this long, even if fewer than `total` were sent. */
+	durationMs?: number;
+	/** Prefix of the buildings' names, to tell one stream's buildings from another's. */
+	name?: string;
 }
 
-/** Sends `total` POST /api/buildings at a steady rate, several in flight; stops by itself. */
-export async function postBuildingsSteadily(apiUrl: string, { total, ratePerSecond, maxInFlight }: LoadOptions): Promise<LoadResult> {
-	const result: LoadResult = { sent: 0, statuses: {}, accepted: [] };
+/** Sends up to `total` POST /api/buildings at a steady rate, several in flight; stops by itself. */
+export async function postBuildingsSteadily(apiUrl: string, options: LoadOptions): Promise<LoadResult> {
+	const { total, ratePerSecond, maxInFlight, durationMs = Number.POSITIVE_INFINITY, name = "Load" } = options;
+	const result: LoadResult = { sent: 0, statuses: {}, accepted: [], answers: [] };
 	const inFlight = new Set<Promise<void>>();
 	const started = Date.now();
-	for (let i = 0; i < total; i++) {
+	for (let i = 0; i < total && Date.now() - started < durationMs; i++) {
 		const due = started + (i * 1000) / ratePerSecond;
 		if (due > Date.now()) await new Promise(resolve => setTimeout(resolve, due - Date.now()));
 		while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
 		result.sent++;
-		const request = postOne(apiUrl, `Load ${i}`).then(({ status, id }) => {
-			result.statuses[status] = (result.statuses[status] ?? 0) + 1;
-			if ((status === 201 || status === 202) && id !== undefined) result.accepted.push(id);
+		const request = postOne(apiUrl, `${name} ${i}`).then(answer => {
+			result.answers.push(answer);
+			result.statuses[answer.status] = (result.statuses[answer.status] ?? 0) + 1;
+			if ((answer.status === 201 || answer.status === 202) && answer.id !== undefined) result.accepted.push(answer.id);
 		});
 		const tracked = request.finally(() => inFlight.delete(tracked));
 		inFlight.add(tracked);
@@ -36,7 +57,8 @@ export async function postBuildingsSteadily(apiUrl: string, { total, ratePerSeco
 	return result;
 }
 
-async function postOne(apiUrl: string, name: string): Promise<{ status: number; id?: number }> {
+async function postOne(apiUrl: string, name: string): Promise<Answer> {
+	const sentAt = Date.now();
 	try {
 		const res = await fetch(`${apiUrl}/buildings`, {
 			method: "POST",
@@ -44,9 +66,10 @@ async function postOne(apiUrl: string, name: string): Promise<{ status: number; 
 			body: JSON.stringify({ name }),
 			signal: AbortSignal.timeout(30_000),
 		});
-		const body = (await res.json()) as { id?: number };
-		return { status: res.status, id: body.id };
+		const body = (await res.json()) as { id?: number; type?: string; data?: { id?: number } };
+		const retryAfter = res.headers.get("retry-after") ?? undefined;
+		return { sentAt, answeredAt: Date.now(), status: res.status, id: body.id ?? body.data?.id, retryAfter, type: body.type };
 	} catch {
-		return { status: 0 };
+		return { sentAt, answeredAt: Date.now(), status: 0 };
 	}
 }

@@ -42,7 +42,7 @@ describe("settings", () => {
 			keyTtlHours: 24,
 			readCacheSize: 10_000,
 		});
-		expect(settings.local).toEqual({ workflowsNodes: 3, dataDir: path.resolve("data"), natsServerBin: undefined });
+		expect(settings.local).toEqual({ workflowsNodes: 3, hangTimeoutMs: 10_000, dataDir: path.resolve("data"), natsServerBin: undefined });
 		expect(settings.repl.logLevel).toBe("warn");
 	});
 

@@ -1,0 +1,153 @@
+import { expectClean, settle } from "../support/fault-figures";
+import { POSTGRES_URL, query, waitFor } from "../support/infra";
+import { LaunchedCluster } from "../support/launcher";
+import { postBuildingsSteadily, type LoadResult } from "../support/load";
+import { nodePidsOf } from "../support/processes";
+import { TcpProxy } from "../support/tcp-proxy";
+
+// Faults as users meet them, on `npm start`'s own processes (its supervisor, its private
+// nats-server) and the tests' Postgres, the buildings database behind a proxy the test can
+// black-hole. Each scenario runs under a steady stream of creations, prints its figures, and
+// checks recovery as well as that nothing was lost, doubled or orphaned.
+describe("faults on the cluster `npm start` runs", () => {
+	const cluster = new LaunchedCluster("faults");
+	const postgres = new URL(POSTGRES_URL);
+	const proxy = new TcpProxy(postgres.hostname, Number(postgres.port || 5432));
+
+	beforeAll(async () => {
+		await proxy.start();
+		await cluster.start({}, `127.0.0.1:${proxy.port}`);
+	}, 120_000);
+	afterAll(async () => {
+		await cluster.stop();
+		await proxy.stop();
+	}, 60_000);
+
+	const pidOf = (nodeID: string) => nodePidsOf(cluster.launcher.child.pid!)[nodeID];
+	const stream = (name: string, seconds: number): Promise<LoadResult> =>
+		postBuildingsSteadily(cluster.api, { name, total: seconds * 30, ratePerSecond: 30, maxInFlight: 16 });
+
+	for (const nodeID of ["buildings-1", "api-1"]) {
+		it(`kill -9 of ${nodeID}: the supervisor brings it back, and creations answer 201 within 15 s`, async () => {
+			const load = stream(`Kill ${nodeID}`, 16);
+			await sleep(3000);
+			const pid = pidOf(nodeID);
+			process.kill(pid, "SIGKILL");
+			await cluster.launcher.waitForOutput(`Node ${nodeID} exited (signal SIGKILL)`, 10_000);
+			await cluster.launcher.waitForOutput(`Node ${nodeID} restarted.`, 30_000);
+			const restartedAt = Date.now();
+			expect(pidOf(nodeID)).not.toBe(pid);
+			const figures = await settle(cluster, `kill -9 ${nodeID}`, await load, restartedAt);
+			// With the only gateway down, connections are refused (0): nothing reached the cluster.
+			expectClean(figures, nodeID === "api-1" ? ["0", "201", "202", "503"] : ["201", "202", "503"]);
+			expect(figures.recoverMs).toBeLessThan(15_000);
+		}, 180_000);
+	}
+
+	it("SIGSTOP of a workflows node for 30 s: killed within 12 s and restarted, after which no creation waits on it", async () => {
+		const load = stream("Hung node", 40);
+		await sleep(3000);
+		const pid = pidOf("workflows-2");
+		process.kill(pid, "SIGSTOP");
+		const stoppedAt = Date.now();
+		await cluster.launcher.waitForOutput("Node workflows-2 has not answered for 10 s (hung); killing it.", 15_000);
+		// Its connection closes with it, and NATS takes it out of the queue groups.
+		const killedMs = Date.now() - stoppedAt;
+		await cluster.launcher.waitForOutput("Node workflows-2 restarted.", 30_000);
+		const restartedAt = Date.now();
+		await sleep(30_000 - (restartedAt - stoppedAt));
+		// The stopped process was killed: there is nothing left to wake.
+		expect(() => process.kill(pid, "SIGCONT")).toThrow();
+		const result = await load;
+		const figures = await settle(cluster, "SIGSTOP workflows-2 for 30 s", result, stoppedAt);
+		expectClean(figures);
+		await expectWorking("workflows-2", restartedAt);
+		// Until the hung node was killed, a creation it took cost one attempt (1 s) and went to
+		// another node as well; after, none waited on it.
+		const after = result.answers.filter(a => a.sentAt > stoppedAt + killedMs && a.sentAt < stoppedAt + 30_000);
+		const slow = after.filter(a => a.status !== 201 || a.answeredAt - a.sentAt >= 1000);
+		console.log(`[fault] hung node: killed after ${killedMs} ms; ${after.length} creations after that, ${slow.length} slow or not 201`);
+		expect(killedMs).toBeLessThan(12_000);
+		expect(after.length).toBeGreaterThan(300);
+		expect(slow).toEqual([]);
+	}, 180_000);
+
+	it("SIGSTOP of a workflows node for 5 s, under the hang timeout: it wakes up, rejoins and works", async () => {
+		const load = stream("Short hang", 15);
+		await sleep(3000);
+		const pid = pidOf("workflows-3");
+		process.kill(pid, "SIGSTOP");
+		await sleep(5000);
+		process.kill(pid, "SIGCONT");
+		const resumedAt = Date.now();
+		const figures = await settle(cluster, "SIGSTOP workflows-3 for 5 s", await load, resumedAt);
+		expectClean(figures);
+		expect(pidOf("workflows-3")).toBe(pid);
+		await expectWorking("workflows-3", resumedAt);
+		expect(cluster.launcher.output).not.toMatch(/Node workflows-3 has not answered/);
+	}, 120_000);
+
+	/** Waits for the node to create workflows again, as it takes its share of a short stream. */
+	async function expectWorking(nodeID: string, since: number): Promise<void> {
+		const load = stream(`${nodeID} back`, 5);
+		await waitFor(
+			`${nodeID} to create workflows again`,
+			async () =>
+				(
+					await query(cluster.workflowsDb, 'SELECT 1 FROM workflows WHERE "handledBy" = $1 AND "createdAt" > $2 LIMIT 1', [
+						nodeID,
+						new Date(since),
+					])
+				).length > 0,
+			30_000,
+		);
+		await load;
+	}
+
+	it("a black-holed buildings database for 10 s: retryable 503s, then 201 within 10 s of its return", async () => {
+		const load = stream("Black hole", 25);
+		await sleep(3000);
+		const heldBefore = proxy.heldBytes;
+		proxy.blackHole();
+		await sleep(10_000);
+		proxy.release();
+		const releasedAt = Date.now();
+		const result = await load;
+		expect(proxy.heldBytes).toBeGreaterThan(heldBefore);
+		const figures = await settle(cluster, "black-holed buildings database for 10 s", result, releasedAt);
+		expectClean(figures);
+		expect(figures.recoverMs).toBeLessThan(10_000);
+		// Every 503 says when to try again.
+		expect(result.answers.filter(a => a.status === 503 && a.retryAfter === undefined)).toEqual([]);
+	}, 180_000);
+
+	it("overload, 500 connections for 20 s: immediate 503s with Retry-After past the caps, then 201 within 10 s", async () => {
+		const flood = postBuildingsSteadily(cluster.api, {
+			name: "Flood",
+			total: 200_000,
+			ratePerSecond: 100_000,
+			maxInFlight: 500,
+			durationMs: 20_000,
+		});
+		const result = await flood;
+		const endedAt = Date.now();
+		const after = await stream("After the flood", 10);
+		const overloaded = result.answers.filter(a => a.status === 503);
+		const both = { ...result, accepted: [...result.accepted, ...after.accepted], answers: [...result.answers, ...after.answers] };
+		const figures = await settle(cluster, "500 connections for 20 s", both, endedAt);
+		expectClean(figures);
+		expect(Object.keys(after.statuses).filter(status => status !== "201" && status !== "202")).toEqual([]);
+		expect(figures.recoverMs).toBeLessThan(10_000);
+		// The caps really shed load, at once and saying when to come back.
+		const sheddingMs = overloaded.map(a => a.answeredAt - a.sentAt).sort((a, b) => a - b);
+		const byType = overloaded.reduce<Record<string, number>>((n, a) => ({ ...n, [a.type ?? "?"]: (n[a.type ?? "?"] ?? 0) + 1 }), {});
+		console.log(
+			`[fault] overload: ${overloaded.length} shed ${JSON.stringify(byType)}, median answer ${sheddingMs[sheddingMs.length >> 1]} ms`,
+		);
+		expect(overloaded.length).toBeGreaterThan(0);
+		expect(overloaded.filter(a => a.retryAfter !== "1")).toEqual([]);
+		expect(sheddingMs[sheddingMs.length >> 1]).toBeLessThan(1000);
+	}, 240_000);
+});
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));

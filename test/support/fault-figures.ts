@@ -1,0 +1,80 @@
+import type { LaunchedCluster } from "./launcher";
+import type { LoadResult } from "./load";
+import { query, waitFor } from "./infra";
+
+/** What one fault did to a stream of creations, counted in both databases once all is done. */
+export interface FaultFigures {
+	statuses: Record<number, number>;
+	sent: number;
+	/** Answered 201 or 202, but not in the buildings table. */
+	lost: number;
+	/** Buildings with more than one workflow. */
+	duplicated: number;
+	/** Accepted buildings that never got their workflow. */
+	withoutWorkflow: number;
+	/** Workflows whose building does not exist. */
+	orphans: number;
+	/** From the end of the fault to the first 201 of a request sent after it. */
+	recoverMs: number;
+	/** From the end of the stream until every building shows its workflow. */
+	drainMs: number;
+}
+
+/**
+ * Waits until every building shows its workflow (at most `drainWithinMs`), then counts what the
+ * stream lost, doubled or left behind, and prints the figures under the scenario's name.
+ */
+export async function settle(cluster: LaunchedCluster, scenario: string, load: LoadResult, faultEndedAt: number, drainWithinMs = 90_000) {
+	const streamEnded = Date.now();
+	await waitFor(`every building to show its workflow after "${scenario}"`, async () => (await pendingCount(cluster)) === 0, drainWithinMs);
+	const drainMs = Date.now() - streamEnded;
+	const buildings = new Set((await query<{ id: number }>(cluster.buildingsDb, "SELECT id FROM buildings")).map(row => row.id));
+	const workflows = await query<{ buildingId: number; n: string }>(
+		cluster.workflowsDb,
+		'SELECT "buildingId", count(*) AS n FROM workflows GROUP BY 1',
+	);
+	const perBuilding = new Map(workflows.map(row => [row.buildingId, Number(row.n)]));
+	const firstBack = load.answers
+		.filter(answer => answer.status === 201 && answer.sentAt >= faultEndedAt)
+		.reduce((first, answer) => Math.min(first, answer.answeredAt), Number.POSITIVE_INFINITY);
+	const figures: FaultFigures = {
+		statuses: load.statuses,
+		sent: load.sent,
+		lost: load.accepted.filter(id => !buildings.has(id)).length,
+		duplicated: workflows.filter(row => Number(row.n) > 1).length,
+		withoutWorkflow: load.accepted.filter(id => perBuilding.get(id) === undefined).length,
+		orphans: workflows.filter(row => !buildings.has(row.buildingId)).length,
+		recoverMs: firstBack - faultEndedAt,
+		drainMs,
+	};
+	console.log(
+		`[fault] ${scenario}: statuses ${JSON.stringify(figures.statuses)} of ${figures.sent}; lost ${figures.lost}, ` +
+			`duplicated ${figures.duplicated}, without workflow ${figures.withoutWorkflow}, orphans ${figures.orphans}; ` +
+			`201 again ${figures.recoverMs} ms after the fault; drained ${figures.drainMs} ms after the stream`,
+	);
+	return figures;
+}
+
+async function pendingCount(cluster: LaunchedCluster): Promise<number> {
+	const [{ n }] = await query<{ n: string }>(
+		cluster.buildingsDb,
+		`SELECT count(*) AS n FROM buildings WHERE "workflowStatus" <> 'created'`,
+	);
+	return Number(n);
+}
+
+/** Nothing lost, doubled or left behind, and only documented statuses. */
+export function expectClean(figures: FaultFigures, allowed = ["201", "202", "503"]): void {
+	expect(Object.keys(figures.statuses).filter(status => !allowed.includes(status))).toEqual([]);
+	expect({
+		lost: figures.lost,
+		duplicated: figures.duplicated,
+		withoutWorkflow: figures.withoutWorkflow,
+		orphans: figures.orphans,
+	}).toEqual({
+		lost: 0,
+		duplicated: 0,
+		withoutWorkflow: 0,
+		orphans: 0,
+	});
+}
