@@ -7,7 +7,7 @@ export const BuildingModel: ModelDefinition = {
 	define: {
 		id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
 		name: { type: DataTypes.STRING(200), allowNull: false },
-		workflowStatus: { type: DataTypes.ENUM("pending", "created"), allowNull: false, defaultValue: "pending" },
+		workflowStatus: { type: DataTypes.ENUM("pending", "created", "removed"), allowNull: false, defaultValue: "pending" },
 		workflowId: { type: DataTypes.INTEGER, allowNull: true },
 	},
 	options: { tableName: "buildings", timestamps: true },

@@ -16,3 +16,16 @@ export async function renameBuilding(model: ModelStatic<Model>, id: number, name
 export async function ping(sequelize: Sequelize): Promise<void> {
 	await sequelize.query("SELECT 1");
 }
+
+/**
+ * Marks a building's workflow as removed, if the building still links to it; whether it did.
+ * Safe to run twice, or after the building moved on.
+ */
+export async function unlinkWorkflow(sequelize: Sequelize, buildingId: number, workflowId: number): Promise<boolean> {
+	const [, affected] = await sequelize.query(
+		`UPDATE "buildings" SET "workflowId" = NULL, "workflowStatus" = 'removed', "updatedAt" = now()
+		WHERE "id" = :buildingId AND "workflowId" = :workflowId`,
+		{ replacements: { buildingId, workflowId }, type: QueryTypes.UPDATE },
+	);
+	return (affected as unknown as number) > 0;
+}

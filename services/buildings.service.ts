@@ -6,6 +6,7 @@ import { DbMixin, type DbStore } from "../mixins/db.mixin";
 import { IdempotencyMixin, requestHash, type IdempotencyKeys } from "../mixins/idempotency.mixin";
 import { OutboxMixin, jobLeaseMs, type Outbox, type SavedBuilding } from "../mixins/outbox.mixin";
 import { ReadCacheMixin, type ReadCache } from "../mixins/read-cache.mixin";
+import { WorkflowLinksMixin, type WorkflowLinks } from "../mixins/workflow-links.mixin";
 import { nodesRunning } from "../mixins/registry";
 import { BuildingModel } from "../models/building.model";
 import { countBuildings, ping, renameBuilding } from "../models/buildings.statements";
@@ -18,8 +19,6 @@ import type {
 	ListBuildingsParams,
 	Page,
 	UpdateBuildingParams,
-	Workflow,
-	WorkflowIdParams,
 } from "../types";
 import { idRule, keyRule, nameRule, pageRules, sortRule } from "../types/validation";
 
@@ -50,6 +49,7 @@ const { workflowCallTimeoutMs, workflowAttemptTimeoutMs, reconcileIntervalMs, re
 			announce: "buildings.changed",
 			listen: ["buildings.changed", "workflows.changed"],
 		}),
+		WorkflowLinksMixin({ callTimeoutMs: workflowCallTimeoutMs }),
 	],
 	settings: {
 		fields: ["id", "name", "workflowStatus", "workflowId", "createdAt", "updatedAt"],
@@ -178,19 +178,9 @@ export default class BuildingsService extends MoleculerService {
 		return this.forget(buildingIds);
 	}
 
-	/** A building read from the database, with its workflow (null while pending or unreachable). */
-	async withWorkflow(ctx: Context, id: number): Promise<BuildingWithWorkflow> {
-		const building = (await this.traced(ctx, "get building", () => this._get(ctx, { id }))) as Building;
-		if (building.workflowId === null) return { ...building, workflow: null };
-		const workflow = await ctx
-			.call<Workflow, WorkflowIdParams>("workflows.get", { id: building.workflowId }, { timeout: workflowCallTimeoutMs, tracking: false })
-			.catch(() => null);
-		return { ...building, workflow };
-	}
-
 	toBuilding(ctx: Context, row: unknown): Promise<Building> {
 		return this.transformDocuments(ctx, {}, row) as Promise<Building>;
 	}
 }
 
-export default interface BuildingsService extends DbStore, Outbox, IdempotencyKeys, ReadCache<BuildingWithWorkflow> {}
+export default interface BuildingsService extends DbStore, Outbox, IdempotencyKeys, ReadCache<BuildingWithWorkflow>, WorkflowLinks {}

@@ -21,6 +21,7 @@ import {
 	type UpdateWorkflowParams,
 	type Workflow,
 	type WorkflowIdParams,
+	type WorkflowRemoved,
 } from "../types";
 import { Batcher } from "../mixins/batcher";
 import { idRule, keyRule, nameRule, pageRules, sortRule } from "../types/validation";
@@ -121,6 +122,8 @@ export default class WorkflowsService extends MoleculerService {
 		if (!row) throw new EntityNotFoundError(ctx.params.id);
 		const workflow = await this.toWorkflow(ctx, row);
 		await this.announceChange(workflow.buildingId);
+		// Emitted, not broadcast: one buildings node marks the building's workflow as removed.
+		await this.broker.emit("workflows.removed", { workflowId: workflow.id, buildingId: workflow.buildingId } satisfies WorkflowRemoved);
 		return workflow;
 	}
 

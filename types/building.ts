@@ -1,7 +1,10 @@
 import type { Workflow } from "./workflow";
 
-/** Whether the building's first workflow exists yet ("pending": it will be created shortly). */
-export type BuildingWorkflowStatus = "pending" | "created";
+/**
+ * Where the building's first workflow is: "pending" (it will be created shortly), "created", or
+ * "removed" (it was deleted since; `workflowId` is then null).
+ */
+export type BuildingWorkflowStatus = "pending" | "created" | "removed";
 
 /** A building as stored by the buildings service. */
 export interface Building {

@@ -43,3 +43,9 @@ export interface ListWorkflowsParams {
 	sort?: string;
 	buildingId?: number;
 }
+
+/** Emitted when a workflow is deleted: its building no longer has it. */
+export interface WorkflowRemoved {
+	workflowId: number;
+	buildingId: number;
+}

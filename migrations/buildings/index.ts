@@ -2,10 +2,12 @@ import type { Migration } from "../../mixins/db.mixin";
 import * as createBuildings from "./001-create-buildings";
 import * as outboxAndIdempotency from "./002-outbox-and-idempotency";
 import * as buildingCount from "./003-building-count";
+import * as workflowRemoved from "./004-workflow-removed";
 
 /** The buildings schema, oldest first. Append; never edit one that has shipped. */
 export const buildingsMigrations: Migration[] = [
 	{ name: "001-create-buildings", ...createBuildings },
 	{ name: "002-outbox-and-idempotency", ...outboxAndIdempotency },
 	{ name: "003-building-count", ...buildingCount },
+	{ name: "004-workflow-removed", ...workflowRemoved },
 ];

@@ -1,6 +1,6 @@
 import { startCluster, type TestCluster } from "../support/cluster";
 import { http } from "../support/http";
-import { query } from "../support/infra";
+import { query, waitFor } from "../support/infra";
 
 // Every route of the REST table and every documented error, over real HTTP through the
 // gateway, with the services on their own brokers over NATS and Postgres behind them.
@@ -123,6 +123,28 @@ describe("REST API", () => {
 			expect(res.status).toBe(200);
 			expect(res.body.id).toBe(building.workflow.id);
 			expect((await http("GET", `${api}/workflows/${building.workflow.id}`)).status).toBe(404);
+		});
+
+		it("DELETE /api/workflows/:id leaves its building saying so: workflowId null, workflowStatus removed", async () => {
+			const building = await create("Barn");
+			await http("DELETE", `${api}/workflows/${building.workflow.id}`);
+			const stored = async () =>
+				(await query(cluster.buildingsDatabaseUrl, 'SELECT "workflowId", "workflowStatus" FROM buildings WHERE id = $1', [building.id]))[0];
+			await waitFor("the building to drop its workflow", async () => (await stored()).workflowStatus === "removed");
+			expect(await stored()).toEqual({ workflowId: null, workflowStatus: "removed" });
+			const res = await http("GET", `${api}/buildings/${building.id}`);
+			expect(res.body).toMatchObject({ workflowId: null, workflowStatus: "removed", workflow: null });
+		});
+
+		it("a building whose workflow vanished without word (the event lost) is repaired by the next read", async () => {
+			const building = await create("Silo");
+			await query(cluster.workflowsDatabaseUrl, "DELETE FROM workflows WHERE id = $1", [building.workflow.id]);
+			const res = await http("GET", `${api}/buildings/${building.id}`);
+			expect(res.body).toMatchObject({ workflowId: null, workflowStatus: "removed", workflow: null });
+			const [stored] = await query(cluster.buildingsDatabaseUrl, 'SELECT "workflowId", "workflowStatus" FROM buildings WHERE id = $1', [
+				building.id,
+			]);
+			expect(stored).toEqual({ workflowId: null, workflowStatus: "removed" });
 		});
 	});
 

@@ -24,11 +24,13 @@ describe("faults on the cluster `npm start` runs", () => {
 	}, 60_000);
 
 	const pidOf = (nodeID: string) => nodePidsOf(cluster.launcher.child.pid!)[nodeID];
+	// Enough requests may be in flight that the ones a killed node held (answered 503 at the
+	// gateway's REQUEST_TIMEOUT) do not hold back the stream.
 	const stream = (name: string, seconds: number): Promise<LoadResult> =>
-		postBuildingsSteadily(cluster.api, { name, total: seconds * 30, ratePerSecond: 30, maxInFlight: 16 });
+		postBuildingsSteadily(cluster.api, { name, total: seconds * 30, ratePerSecond: 30, maxInFlight: 400 });
 
 	for (const nodeID of ["buildings-1", "api-1"]) {
-		it(`kill -9 of ${nodeID}: the supervisor brings it back, and creations answer 201 within 15 s`, async () => {
+		it(`kill -9 of ${nodeID}: the supervisor brings it back, and creations answer 201 within 5 s of its restart`, async () => {
 			const load = stream(`Kill ${nodeID}`, 16);
 			await sleep(3000);
 			const pid = pidOf(nodeID);
@@ -40,7 +42,7 @@ describe("faults on the cluster `npm start` runs", () => {
 			const figures = await settle(cluster, `kill -9 ${nodeID}`, await load, restartedAt);
 			// With the only gateway down, connections are refused (0): nothing reached the cluster.
 			expectClean(figures, nodeID === "api-1" ? ["0", "201", "202", "503"] : ["201", "202", "503"]);
-			expect(figures.recoverMs).toBeLessThan(15_000);
+			expect(figures.recoverMs).toBeLessThan(5000);
 		}, 180_000);
 	}
 

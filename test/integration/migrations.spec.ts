@@ -19,6 +19,7 @@ describe("migrations", () => {
 			{ name: "001-create-buildings" },
 			{ name: "002-outbox-and-idempotency" },
 			{ name: "003-building-count" },
+			{ name: "004-workflow-removed" },
 		]);
 	});
 
