@@ -9,6 +9,7 @@
  *   -- node (cluster/node.ts)
  *   SERVICES                   api,buildings,workflows          services this node runs, comma-separated
  *   NODE_ID                    <services>-<hostname>-<pid>      this node's ID (`npm start` names its nodes)
+ *   HEALTH_PORT                none: no health server           port of the node's /live and /ready probes (Kubernetes)
  *   -- broker (moleculer.config.ts)
  *   NAMESPACE                  buildings                        nodes only see nodes of the same namespace
  *   TRANSPORTER                see meaning                      NATS URLs, comma-separated, or TCP. Unset: `npm start` runs
@@ -71,7 +72,8 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const
 const defaultDatabaseUrl = (database: string) => `postgres://postgres@127.0.0.1:5432/${database}`;
 
 function node(env: Env) {
-	return Object.freeze({ id: text(env, "NODE_ID"), services: list(env, "SERVICES", ALL_SERVICES) });
+	const healthPort = text(env, "HEALTH_PORT") === undefined ? undefined : integer(env, "HEALTH_PORT", 0, PORT_RANGE);
+	return Object.freeze({ id: text(env, "NODE_ID"), services: list(env, "SERVICES", ALL_SERVICES), healthPort });
 }
 
 function broker(env: Env) {

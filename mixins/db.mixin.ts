@@ -20,6 +20,9 @@ export interface ModelDefinition {
 
 export type Migration = RunnableMigration<QueryInterface>;
 
+/** Longest wait for a pooled connection (k8s/ budgets as much for closing the pool when a node stops). */
+export const POOL_ACQUIRE_TIMEOUT_MS = 5_000;
+
 export interface DbMixinOptions {
 	/** The service's own database: its URL from `<DATABASE>_DATABASE_URL`, its schema from `migrations/<database>`. */
 	database: keyof typeof MIGRATIONS;
@@ -104,7 +107,7 @@ export function DbMixin({ database, model }: DbMixinOptions): Partial<ServiceSch
 			const sequelize = new Sequelize(urls[database], {
 				dialect: "postgres",
 				logging: false,
-				pool: { max: poolMax, min: 0, idle: 10_000, acquire: 5_000 },
+				pool: { max: poolMax, min: 0, idle: 10_000, acquire: POOL_ACQUIRE_TIMEOUT_MS },
 			});
 			this.sequelize = sequelize;
 			// A per-instance adapter (brokers in one process must not share one). The model is
