@@ -27,7 +27,9 @@ function transporter(): BrokerOptions["transporter"] {
 		if (password) url.password = encodeURIComponent(password);
 		return url.toString();
 	});
-	const options: Record<string, unknown> = { url: withCredentials.join(",") };
+	// Several URLs are the servers of one NATS cluster: each node takes them in a random order, so
+	// the nodes spread over the servers, and a node whose server fails moves to another.
+	const options: Record<string, unknown> = { url: withCredentials.join(","), noRandomize: false };
 	if (token) options.token = token;
 	if (tlsCa || tlsCert) options.tls = { caFile: tlsCa, certFile: tlsCert, keyFile: tlsKey };
 	return new CoalescingNatsTransporter(options);

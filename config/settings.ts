@@ -51,6 +51,7 @@
  *   WORKFLOWS_NODES            3 (at least 1)                   workflows nodes `npm start` runs
  *   DATA_DIR                   ./data                           files of the embedded PostgreSQL and nats-server, cluster.json
  *   NATS_SERVER_BIN            nats-server on PATH              the nats-server binary `npm start` runs without TRANSPORTER
+ *   NATS_SERVERS               1 (at least 1)                   nats-servers `npm start` runs, routed into one NATS cluster
  *   -- benchmark helpers (bench/, set by `npm run bench` for the processes it starts)
  *   BENCH_NATS_URL             nats://127.0.0.1:4222            the NATS a helper answers on
  *   BENCH_DATABASE_URL         postgres://postgres@127.0.0.1:5432/buildings    the database the read helper queries
@@ -107,8 +108,7 @@ function gateway(env: Env) {
 		port: integer(env, "PORT", 3000, PORT_RANGE),
 		host: text(env, "HOST", "0.0.0.0"),
 		corsOrigins: list(env, "CORS_ORIGINS"),
-		/** Requests per minute per client address; 0: no limit. */
-		rateLimit: integer(env, "RATE_LIMIT", 0),
+		rateLimit: integer(env, "RATE_LIMIT", 0), // requests per minute per client address; 0: no limit
 	});
 }
 
@@ -137,9 +137,9 @@ function buildings(env: Env) {
 function local(env: Env) {
 	return Object.freeze({
 		workflowsNodes: integer(env, "WORKFLOWS_NODES", 3, { min: 1 }),
-		/** Absolute, from the working directory. */
-		dataDir: path.resolve(text(env, "DATA_DIR", "data")),
+		dataDir: path.resolve(text(env, "DATA_DIR", "data")), // absolute, from the working directory
 		natsServerBin: text(env, "NATS_SERVER_BIN"),
+		natsServers: integer(env, "NATS_SERVERS", 1, { min: 1 }),
 	});
 }
 

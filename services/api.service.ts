@@ -5,7 +5,7 @@ import ApiGateway from "moleculer-web";
 import type { BuildingsHealth, BuildingWithWorkflow } from "../types";
 import { settings } from "../config/settings";
 import { toHttpError, type HttpError } from "../mixins/http-errors";
-import { nodesRunning } from "../mixins/registry";
+import { natsServers, nodesRunning } from "../mixins/registry";
 
 type Check = "ok" | "failing";
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
@@ -116,12 +116,16 @@ export default class ApiService extends MoleculerService {
 
 	/**
 	 * Readiness: the transporter is connected, the buildings database answers, a workflows node
-	 * is up. Also lists the nodes this gateway sees, and the workflows nodes the buildings node sees.
+	 * is up. Also lists the nodes this gateway sees, the workflows nodes the buildings node sees, and
+	 * the NATS server each node is on.
 	 */
 	@Action()
 	async ready(
 		ctx: Context,
-	): Promise<{ status: "ready"; checks: Record<string, Check>; nodes: string[]; workflowsNodes: string[] } | HttpError> {
+	): Promise<
+		| { status: "ready"; checks: Record<string, Check>; nodes: string[]; workflowsNodes: string[]; natsServers: Record<string, string> }
+		| HttpError
+	> {
 		// Asked only once discovered: calling a service the registry lacks logs a warning, and a
 		// probe polling a starting cluster would fill the log with them.
 		const discovered = nodesRunning(this.broker, "buildings").length > 0;
@@ -146,6 +150,8 @@ export default class ApiService extends MoleculerService {
 			};
 		}
 		// The nodes this gateway sees, and the workflows nodes the buildings node can send work to.
-		return { status: "ready", checks, nodes: nodesRunning(this.broker, "$node"), workflowsNodes: buildings!.workflowsNodes };
+		// natsServers: the NATS server each node is on (on NATS only).
+		const nodes = nodesRunning(this.broker, "$node");
+		return { status: "ready", checks, nodes, workflowsNodes: buildings!.workflowsNodes, natsServers: natsServers(this.broker) };
 	}
 }
