@@ -104,7 +104,7 @@ describe.each(["k8s/base", "k8s/overlays/local"])("kubectl kustomize %s", dir =>
 	it("sizes each grace period above the node's stop sequence", () => {
 		// What a node does after SIGTERM, worst case (the comment in each Deployment spells it out).
 		const tracking = config.tracking!.shutdownTimeout!;
-		const stopDelay = config.registry?.stopDelay ?? 100; // Moleculer's default
+		const stopDelay = (config.registry as { stopDelay?: number } | undefined)?.stopDelay ?? 100; // Moleculer's default (untyped)
 		const outboxPass = Number(configMap.data.WORKFLOW_CALL_TIMEOUT);
 		for (const deployment of deployments) {
 			const pod = deployment.spec.template.spec;
