@@ -5,6 +5,8 @@ export interface LoadResult {
 	statuses: Record<number, number>;
 	/** Ids of the buildings answered with 201 or 202. */
 	accepted: number[];
+	/** Every answer, in the order they came: its status and when its request was sent and answered (ms since the epoch). */
+	answers: { status: number; sentAt: number; answeredAt: number }[];
 }
 
 export interface LoadOptions {
@@ -17,7 +19,7 @@ export interface LoadOptions {
 
 /** Sends `total` POST /api/buildings at a steady rate, several in flight; stops by itself. */
 export async function postBuildingsSteadily(apiUrl: string, { total, ratePerSecond, maxInFlight }: LoadOptions): Promise<LoadResult> {
-	const result: LoadResult = { sent: 0, statuses: {}, accepted: [] };
+	const result: LoadResult = { sent: 0, statuses: {}, accepted: [], answers: [] };
 	const inFlight = new Set<Promise<void>>();
 	const started = Date.now();
 	for (let i = 0; i < total; i++) {
@@ -25,7 +27,9 @@ export async function postBuildingsSteadily(apiUrl: string, { total, ratePerSeco
 		if (due > Date.now()) await new Promise(resolve => setTimeout(resolve, due - Date.now()));
 		while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
 		result.sent++;
+		const sentAt = Date.now();
 		const request = postOne(apiUrl, `Load ${i}`).then(({ status, id }) => {
+			result.answers.push({ status, sentAt, answeredAt: Date.now() });
 			result.statuses[status] = (result.statuses[status] ?? 0) + 1;
 			if ((status === 201 || status === 202) && id !== undefined) result.accepted.push(id);
 		});
