@@ -16,7 +16,8 @@ interface Registry {
  * loop written to the socket together. nats.js writes its buffer on the next microtask, so the
  * answers a group commit releases at once would otherwise go out one socket write each, and on
  * loopback a write costs about as much CPU as the rest of handling the message. The messages,
- * their subjects and their order are unchanged; each waits at most one turn.
+ * their subjects and their order are unchanged; each waits at most one turn. It also tells the
+ * other nodes which server of a NATS cluster this node is on.
  */
 export class CoalescingNatsTransporter extends Transporters.NATS {
 	/** The options it was made with (NATS URL, credentials, TLS). */
