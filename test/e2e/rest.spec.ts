@@ -1,6 +1,6 @@
 import { startCluster, type TestCluster } from "../support/cluster";
 import { http } from "../support/http";
-import { query } from "../support/infra";
+import { NATS_URL, query } from "../support/infra";
 
 // Every route of the REST table and every documented error, over real HTTP through the
 // gateway, with the services on their own brokers over NATS and Postgres behind them.
@@ -145,6 +145,8 @@ describe("REST API", () => {
 				checks: { transporter: "ok", buildingsDatabase: "ok", workflows: "ok" },
 				nodes: cluster.brokers.map(b => b.nodeID).sort(),
 				workflowsNodes,
+				// The one NATS server of this run, for every node.
+				natsServers: Object.fromEntries(cluster.brokers.map(b => [b.nodeID, new URL(NATS_URL).host])),
 			});
 		});
 	});
