@@ -27,9 +27,16 @@ function transporter(): BrokerOptions["transporter"] {
 		if (password) url.password = encodeURIComponent(password);
 		return url.toString();
 	});
-	// The client pings its server every NATS_PING_INTERVAL and, after 2 unanswered, reconnects
-	// (to another server of a cluster): a hung server is left in seconds, not after 4 minutes.
-	const options: Record<string, unknown> = { url: withCredentials.join(","), pingInterval: given.natsPingIntervalMs, maxPingOut: 2 };
+	// Several URLs are the servers of one NATS cluster: each node takes them in a random order, so
+	// the nodes spread over the servers, and a node whose server fails moves to another. The client
+	// pings its server every NATS_PING_INTERVAL and, after 2 unanswered, reconnects: a hung server
+	// is left in seconds, not after 4 minutes.
+	const options: Record<string, unknown> = {
+		url: withCredentials.join(","),
+		noRandomize: false,
+		pingInterval: given.natsPingIntervalMs,
+		maxPingOut: 2,
+	};
 	if (token) options.token = token;
 	if (tlsCa || tlsCert) options.tls = { caFile: tlsCa, certFile: tlsCert, keyFile: tlsKey };
 	return new CoalescingNatsTransporter(options);

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Settings } from "../config/settings";
 import type { LocalCluster } from "./local-cluster";
+import { NatsCluster } from "./nats-cluster";
 import { NATS_INSTALL_HINT, NatsServer } from "./nats-server";
 import { isReachable, portToListenOnLater } from "./ports";
 import { maskCredentials, shortPath } from "./printable";
@@ -18,7 +19,7 @@ export interface ChosenTransporter {
 /**
  * The transporter of `npm start`: the TRANSPORTER given (a NATS is checked to be reachable); with
  * none, a private nats-server (NATS_SERVER_BIN, else from PATH) on a free loopback port, its pid
- * file and log in `dataDir/nats`; with no nats-server to be found, or TRANSPORTER=TCP alone,
+ * file and log in `dataDir/nats` (NATS_SERVERS > 1: that many, routed into one NATS cluster); with no nats-server to be found, or TRANSPORTER=TCP alone,
  * Moleculer's TCP transporter on loopback with a static list of the nodes.
  */
 export async function chooseTransporter({ broker, local }: Settings, nodeIDs: string[]): Promise<ChosenTransporter> {
@@ -27,7 +28,7 @@ export async function chooseTransporter({ broker, local }: Settings, nodeIDs: st
 	if (transporter) return givenTransporter(transporter, broker.balancer);
 	const binary = local.natsServerBin ?? "nats-server";
 	const version = await NatsServer.version(binary);
-	if (version) return privateNats(binary, version, path.join(local.dataDir, "nats"), broker.balancer);
+	if (version) return privateNats(binary, version, path.join(local.dataDir, "nats"), broker.balancer, local.natsServers);
 	// Asked for by name, a binary that does not run is a mistake to fix, not a reason to fall back.
 	if (local.natsServerBin)
 		throw new Error(
@@ -58,14 +59,18 @@ async function privateNats(
 	version: string,
 	filesDir: string,
 	balancer: Settings["broker"]["balancer"],
+	count: number,
 ): Promise<ChosenTransporter> {
-	// Detached: a Ctrl-C in the terminal reaches the nodes, which still need NATS to leave cleanly.
-	const server = new NatsServer(await portToListenOnLater(), [], { binary, filesDir, detached: true });
-	await server.start();
+	const nats = await NatsCluster.start(count, binary, filesDir);
+	const pids = nats.servers.map(server => server.pid).join(", ");
+	const what =
+		count === 1
+			? `private nats-server ${version}, pid ${pids}`
+			: `${count} private nats-servers ${version} routed as one cluster, pids ${pids}`;
 	return {
-		env: { TRANSPORTER: server.url },
-		summary: `NATS ${server.url} (private nats-server ${version}, pid ${server.pid}, files in ${shortPath(filesDir)}; ${balancing(balancer)})`,
-		stop: () => server.stop("SIGTERM"),
+		env: { TRANSPORTER: nats.url },
+		summary: `NATS ${nats.url} (${what}, files in ${shortPath(filesDir)}; ${balancing(balancer)})`,
+		stop: () => nats.stop(),
 	};
 }
 

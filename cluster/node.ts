@@ -10,6 +10,7 @@ import path from "node:path";
 import { ServiceBroker } from "moleculer";
 import { ALL_SERVICES, checkSettings, items, settings } from "../config/settings";
 import { answerPings } from "./hang-watch";
+import { HealthServer } from "./health-server";
 import { joinLocalCluster } from "./local-cluster";
 
 /** This node's ID, once known: the start-up failure names it. */
@@ -31,6 +32,12 @@ async function main(): Promise<void> {
 	// Compiled or not, the services sit beside this folder with this file's own extension.
 	const extension = path.extname(__filename);
 	for (const name of names) broker.loadService(path.join(__dirname, "..", "services", `${name}.service${extension}`));
+	// Listening before the broker starts: a liveness probe gets answers while migrations run.
+	const { healthPort } = settings.node;
+	if (healthPort !== undefined) {
+		const port = await new HealthServer(broker).listen(healthPort);
+		broker.logger.info(`Health probes: http://0.0.0.0:${port}/live and /ready.`);
+	}
 
 	// Ctrl-C, `docker stop`, or the `npm start` launcher gone: finish the requests in hand,
 	// leave the cluster, close the pools.

@@ -2,16 +2,22 @@ import type { NodeSpec } from "./topology";
 
 /**
  * Waits until the gateway on `port` is ready and sees every node, three checks in a row:
- * discovery takes a moment, and the last nodes to meet still exchange their details.
+ * discovery takes a moment, and the last nodes to meet still exchange their details. Resolves
+ * with the NATS server each node is on (none on TCP).
  */
-export async function waitUntilReady(port: number, nodes: NodeSpec[], timeoutMs: number): Promise<void> {
+export async function waitUntilReady(port: number, nodes: NodeSpec[], timeoutMs: number): Promise<Record<string, string>> {
 	const deadline = Date.now() + timeoutMs;
 	let last = "no answer";
 	let inARow = 0;
 	while (Date.now() < deadline) {
 		try {
 			const res = await fetch(`http://127.0.0.1:${port}/api/health/ready`);
-			const body = (await res.json()) as { message?: string; nodes?: string[]; workflowsNodes?: string[] };
+			const body = (await res.json()) as {
+				message?: string;
+				nodes?: string[];
+				workflowsNodes?: string[];
+				natsServers?: Record<string, string>;
+			};
 			// Every node seen by the gateway, and every workflows node by the buildings node.
 			const missing = [
 				...nodes.map(node => node.nodeID).filter(id => !body.nodes?.includes(id)),
@@ -19,7 +25,7 @@ export async function waitUntilReady(port: number, nodes: NodeSpec[], timeoutMs:
 					.filter(node => node.services === "workflows" && !body.workflowsNodes?.includes(node.nodeID))
 					.map(node => `${node.nodeID} (for buildings-1)`),
 			];
-			if (res.ok && missing.length === 0 && ++inARow === 3) return;
+			if (res.ok && missing.length === 0 && ++inARow === 3) return body.natsServers ?? {};
 			if (!res.ok || missing.length > 0) inARow = 0;
 			last = res.ok ? `waiting for ${missing.join(", ")}` : String(body.message);
 		} catch (err) {

@@ -79,9 +79,10 @@ async function main(): Promise<void> {
 		local.hangTimeoutMs,
 	);
 	await supervisor.start(nodes.map(node => node.nodeID));
-	await waitUntilReady(gateway.port, nodes, 60_000);
+	const natsServers = await waitUntilReady(gateway.port, nodes, 60_000);
 	writeLocalCluster(local.dataDir, { pid: process.pid, env });
 
+	const onNats = (nodeID: string) => (natsServers[nodeID] ? `  (on NATS ${natsServers[nodeID]})` : "");
 	const metrics = (index: number) => (broker.metrics ? `  (metrics: http://localhost:${broker.metricsPort + index}/metrics)` : "");
 	console.log(
 		[
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
 			`Cluster ready: http://localhost:${gateway.port}/api`,
 			`  transporter: ${transporter.summary}`,
 			`  databases:   ${databases.summary}`,
-			...nodes.map((node, index) => `  node ${node.nodeID.padEnd(12)} ${node.services}${metrics(index)}`),
+			...nodes.map((node, index) => `  node ${node.nodeID.padEnd(12)} ${node.services}${onNats(node.nodeID)}${metrics(index)}`),
 			"A node that crashes is restarted. Ctrl-C stops the cluster. `npm run repl` opens a REPL on it; `npm run node -- workflows` adds a workflows node.",
 			"",
 		].join("\n"),

@@ -16,7 +16,8 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const
 const defaultDatabaseUrl = (database: string) => `postgres://postgres@127.0.0.1:5432/${database}`;
 
 function node(env: Env) {
-	return Object.freeze({ id: text(env, "NODE_ID"), services: list(env, "SERVICES", ALL_SERVICES) });
+	const healthPort = text(env, "HEALTH_PORT") === undefined ? undefined : integer(env, "HEALTH_PORT", 0, PORT_RANGE);
+	return Object.freeze({ id: text(env, "NODE_ID"), services: list(env, "SERVICES", ALL_SERVICES), healthPort });
 }
 
 function broker(env: Env) {
@@ -98,6 +99,7 @@ function local(env: Env) {
 		/** Absolute, from the working directory. */
 		dataDir: path.resolve(text(env, "DATA_DIR", "data")),
 		natsServerBin: text(env, "NATS_SERVER_BIN"),
+		natsServers: integer(env, "NATS_SERVERS", 1, { min: 1 }),
 	});
 }
 

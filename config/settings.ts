@@ -9,6 +9,7 @@
  *   -- node (cluster/node.ts)
  *   SERVICES                   api,buildings,workflows          services this node runs, comma-separated
  *   NODE_ID                    <services>-<hostname>-<pid>      this node's ID (`npm start` names its nodes)
+ *   HEALTH_PORT                none: no health server           port of the node's /live and /ready probes (Kubernetes)
  *   -- broker (moleculer.config.ts)
  *   NAMESPACE                  buildings                        nodes only see nodes of the same namespace
  *   TRANSPORTER                see meaning                      NATS URLs, comma-separated, or TCP. Unset: `npm start` runs
@@ -62,6 +63,7 @@
  *   WORKFLOWS_NODES            3 (at least 1)                   workflows nodes `npm start` runs
  *   DATA_DIR                   ./data                           files of the embedded PostgreSQL and nats-server, cluster.json
  *   NATS_SERVER_BIN            nats-server on PATH              the nats-server binary `npm start` runs without TRANSPORTER
+ *   NATS_SERVERS               1 (at least 1)                   nats-servers `npm start` runs, routed into one NATS cluster
  *   -- benchmark helpers (bench/, set by `npm run bench` for the processes it starts)
  *   BENCH_NATS_URL             nats://127.0.0.1:4222            the NATS a helper answers on
  *   BENCH_DATABASE_URL         postgres://postgres@127.0.0.1:5432/buildings    the database the read helper queries

@@ -7,11 +7,14 @@ import type { Settings } from "../config/settings";
  * (mixins/db-errors.ts), never a stall of every request queued behind it. A connection whose
  * answer never came is dropped from the pool, not reused.
  */
+/** ms a query waits for a free connection of the pool; also part of a node's stop (k8s/). */
+export const POOL_ACQUIRE_TIMEOUT_MS = 5_000;
+
 export function openPool(url: string, applicationName: string, given: Settings["databases"]): Sequelize {
 	return new Sequelize(url, {
 		dialect: "postgres",
 		logging: false,
-		pool: { max: given.poolMax, min: 0, idle: 10_000, acquire: 5_000 },
+		pool: { max: given.poolMax, min: 0, idle: 10_000, acquire: POOL_ACQUIRE_TIMEOUT_MS },
 		dialectOptions: {
 			// pg_stat_activity names the node each connection belongs to.
 			application_name: applicationName,

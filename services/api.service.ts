@@ -6,7 +6,7 @@ import type { BuildingsHealth, BuildingWithWorkflow } from "../types";
 import { settings } from "../config/settings";
 import { toHttpError, type HttpError } from "../mixins/http-errors";
 import { inFlightLimit } from "../mixins/overload";
-import { nodesRunning } from "../mixins/registry";
+import { natsServers, nodesRunning } from "../mixins/registry";
 
 type Check = "ok" | "failing";
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
@@ -122,12 +122,16 @@ export default class ApiService extends MoleculerService {
 	/**
 	 * Readiness: the transporter is connected, the buildings database answers, a workflows node
 	 * answers a round trip within 1 s (a node that hung stays registered until its heartbeats
-	 * time out, and keeps its NATS subscriptions until the server drops it). Also lists the nodes this gateway sees, and the workflows nodes the buildings node sees.
+	 * time out). Also lists the nodes this gateway sees, the workflows nodes the buildings node
+	 * sees, and the NATS server each node is on.
 	 */
 	@Action()
 	async ready(
 		ctx: Context,
-	): Promise<{ status: "ready"; checks: Record<string, Check>; nodes: string[]; workflowsNodes: string[] } | HttpError> {
+	): Promise<
+		| { status: "ready"; checks: Record<string, Check>; nodes: string[]; workflowsNodes: string[]; natsServers: Record<string, string> }
+		| HttpError
+	> {
 		// Asked only once discovered: calling a service the registry lacks logs a warning, and a
 		// probe polling a starting cluster would fill the log with them.
 		const discovered = nodesRunning(this.broker, "buildings").length > 0;
@@ -152,7 +156,9 @@ export default class ApiService extends MoleculerService {
 			};
 		}
 		// The nodes this gateway sees, and the workflows nodes the buildings node can send work to.
-		return { status: "ready", checks, nodes: nodesRunning(this.broker, "$node"), workflowsNodes: buildings!.workflowsNodes };
+		// natsServers: the NATS server each node is on (on NATS only).
+		const nodes = nodesRunning(this.broker, "$node");
+		return { status: "ready", checks, nodes, workflowsNodes: buildings!.workflowsNodes, natsServers: natsServers(this.broker) };
 	}
 
 	/** The nodes of `nodeIDs` that answer a round trip within 1 s. */

@@ -1,7 +1,14 @@
-import { Transporters } from "moleculer";
+import { Transporters, type ServiceBroker } from "moleculer";
 
 interface NatsClient {
 	publish(subject: string, data: Uint8Array): void;
+	/** The server this connection is on, "host:port". */
+	getServer(): string;
+	status(): AsyncIterable<{ type: string }>;
+}
+
+interface Registry {
+	regenerateLocalRawInfo(incSeq: boolean): void;
 }
 
 /**
@@ -9,14 +16,39 @@ interface NatsClient {
  * loop written to the socket together. nats.js writes its buffer on the next microtask, so the
  * answers a group commit releases at once would otherwise go out one socket write each, and on
  * loopback a write costs about as much CPU as the rest of handling the message. The messages,
- * their subjects and their order are unchanged; each waits at most one turn.
+ * their subjects and their order are unchanged; each waits at most one turn. It also tells the
+ * other nodes which server of a NATS cluster this node is on.
  */
 export class CoalescingNatsTransporter extends Transporters.NATS {
 	/** The options it was made with (NATS URL, credentials, TLS). */
 	declare opts: Record<string, unknown>;
 	declare client: NatsClient | null;
-	declare logger: { warn(...args: unknown[]): void };
+	declare logger: { info(...args: unknown[]): void; warn(...args: unknown[]): void };
+	declare broker: ServiceBroker & { registry: Registry; transit?: { sendNodeInfo(info: object): Promise<void> } };
 	private pending: [string, Buffer][] = [];
+
+	/**
+	 * The server the node is on goes into its metadata (`natsServer`), which every node sees in
+	 * its registry: at once in the first INFO, and after a move to another server of a NATS
+	 * cluster in a new INFO (sent alone: the queue-group subscriptions stay as they are).
+	 */
+	onConnected(wasReconnect?: boolean): Promise<void> {
+		const client = this.client!;
+		this.broker.metadata.natsServer = client.getServer();
+		if (!wasReconnect) void this.followMoves(client);
+		return super.onConnected(wasReconnect) as Promise<void>;
+	}
+
+	private async followMoves(client: NatsClient): Promise<void> {
+		for await (const status of client.status()) {
+			if (status.type !== "reconnect" || this.client !== client) continue;
+			this.broker.metadata.natsServer = client.getServer();
+			this.logger.info(`On NATS server ${client.getServer()} now.`);
+			if (!this.broker.started) continue;
+			this.broker.registry.regenerateLocalRawInfo(true);
+			await this.broker.transit?.sendNodeInfo(this.broker.getLocalNodeInfo()).catch(() => undefined);
+		}
+	}
 
 	send(topic: string, data: Buffer): Promise<void> {
 		if (this.pending.push([topic, data]) === 1) setImmediate(() => this.publishPending());

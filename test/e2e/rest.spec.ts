@@ -1,6 +1,6 @@
 import { startCluster, type TestCluster } from "../support/cluster";
 import { http } from "../support/http";
-import { query, waitFor } from "../support/infra";
+import { NATS_URL, query, waitFor } from "../support/infra";
 
 // Every route of the REST table and every documented error, over real HTTP through the
 // gateway, with the services on their own brokers over NATS and Postgres behind them.
@@ -167,6 +167,8 @@ describe("REST API", () => {
 				checks: { transporter: "ok", buildingsDatabase: "ok", workflows: "ok" },
 				nodes: cluster.brokers.map(b => b.nodeID).sort(),
 				workflowsNodes,
+				// The one NATS server of this run, for every node.
+				natsServers: Object.fromEntries(cluster.brokers.map(b => [b.nodeID, new URL(NATS_URL).host])),
 			});
 		});
 	});

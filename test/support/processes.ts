@@ -19,6 +19,10 @@ export class NodeProcess {
 		private readonly env: Record<string, string>,
 	) {}
 
+	get pid(): number | undefined {
+		return this.child?.pid;
+	}
+
 	/** Starts the process and resolves once its broker has started. */
 	start(): Promise<void> {
 		const child = fork(NODE_SCRIPT, [], {

@@ -70,3 +70,27 @@ describe("docker-compose.yml", () => {
 		for (const [, dir] of dockerfile.matchAll(/^COPY (\w+) \1$/gm)) expect(existsSync(path.join(root, dir))).toBe(true);
 	});
 });
+
+describe("docker-compose.nats-cluster.yml (with docker-compose.yml: a 3-server NATS cluster)", () => {
+	const override = YAML.parse(readFileSync(path.join(root, "docker-compose.nats-cluster.yml"), "utf8"), { merge: true });
+	const servers = ["nats", "nats-2", "nats-3"];
+	const option = (name: string, flag: string) => {
+		const command = override.services[name].command as string[];
+		return command[command.indexOf(flag) + 1];
+	};
+
+	it("routes each of the three servers to all three, with the credentials of the one server it replaces", () => {
+		for (const name of servers) {
+			expect(option(name, "--routes").split(",")).toEqual(servers.map(server => `nats://${server}:6222`));
+			expect(option(name, "--cluster")).toBe("nats://0.0.0.0:6222");
+			expect([option(name, "--user"), option(name, "--pass")]).toEqual([services.nats.command[1], services.nats.command[3]]);
+			expect(override.services[name].healthcheck.test).toEqual(services.nats.healthcheck.test);
+		}
+		expect(new Set(servers.map(name => option(name, "--name"))).size).toBe(3);
+	});
+
+	it.each(["api", "buildings", "workflows"])("gives %s every server in TRANSPORTER, each healthy first", name => {
+		expect(override.services[name].environment.TRANSPORTER.split(",")).toEqual(servers.map(server => `nats://${server}:4222`));
+		for (const server of servers) expect(override.services[name].depends_on[server]).toEqual({ condition: "service_healthy" });
+	});
+});

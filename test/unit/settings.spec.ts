@@ -5,7 +5,7 @@ import { SettingError, settingsFrom } from "../../config/settings";
 describe("settings", () => {
 	it("gives every documented default on an empty environment", () => {
 		const settings = settingsFrom({});
-		expect(settings.node).toEqual({ id: undefined, services: ["api", "buildings", "workflows"] });
+		expect(settings.node).toEqual({ id: undefined, services: ["api", "buildings", "workflows"], healthPort: undefined });
 		expect(settings.broker).toMatchObject({
 			namespace: "buildings",
 			transporter: [],
@@ -42,7 +42,13 @@ describe("settings", () => {
 			keyTtlHours: 24,
 			readCacheSize: 10_000,
 		});
-		expect(settings.local).toEqual({ workflowsNodes: 3, hangTimeoutMs: 10_000, dataDir: path.resolve("data"), natsServerBin: undefined });
+		expect(settings.local).toEqual({
+			workflowsNodes: 3,
+			hangTimeoutMs: 10_000,
+			dataDir: path.resolve("data"),
+			natsServerBin: undefined,
+			natsServers: 1,
+		});
 		expect(settings.repl.logLevel).toBe("warn");
 	});
 
@@ -63,6 +69,10 @@ describe("settings", () => {
 			'RECONCILE_INTERVAL must be an integer of at least 1, got "0"',
 		);
 		expect(() => settingsFrom({ PORT: "70000" }).gateway).toThrow('PORT must be an integer from 0 to 65535, got "70000"');
+		expect(settingsFrom({ HEALTH_PORT: "9000" }).node.healthPort).toBe(9000);
+		expect(() => settingsFrom({ HEALTH_PORT: "http" }).node).toThrow('HEALTH_PORT must be an integer from 0 to 65535, got "http"');
+		expect(settingsFrom({ NATS_SERVERS: "3" }).local.natsServers).toBe(3);
+		expect(() => settingsFrom({ NATS_SERVERS: "0" }).local).toThrow('NATS_SERVERS must be an integer of at least 1, got "0"');
 	});
 
 	it('reads booleans as "true" or "false" only: the string "false" is false', () => {

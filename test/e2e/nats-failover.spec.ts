@@ -1,0 +1,118 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { NatsServer } from "../../cluster/nats-server";
+import { query, waitFor } from "../support/infra";
+import { LaunchedCluster } from "../support/launcher";
+import { postBuildingsSteadily, type LoadResult } from "../support/load";
+
+// `NATS_SERVERS=3 npm start` under a steady stream of creations: each NATS server killed with
+// kill -9 in turn and started again, then one hung (SIGSTOP) for 20 s.
+const RATE = 15;
+const MAX_IN_FLIGHT = 8;
+/** After a kill, creations answer 201 again within this long. */
+const BACK_AFTER_KILL_MS = 5000;
+/** After a hung server runs again, creations answer 201 again within this long (the nodes on it meet the others again). */
+const BACK_AFTER_HANG_MS = 15_000;
+
+type Event = { what: string; at: number; until: number };
+
+/** One of the launcher's nats-servers, as its pid file and command line say, to kill and start again alike. */
+function launchedServer(dataDir: string, index: number): { pid: number; again: NatsServer } {
+	const filesDir = path.join(dataDir, "nats", String(index));
+	const pid = Number(readFileSync(path.join(filesDir, "nats-server.pid"), "utf8"));
+	const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+	const port = Number(args[args.indexOf("-p") + 1]);
+	return { pid, again: new NatsServer(port, args.slice(args.indexOf("-l") + 2), { filesDir, detached: true }) };
+}
+
+/** The first 201 to a request sent after `from`, in ms after `from`. */
+function back(load: LoadResult, from: number): number | undefined {
+	const first = load.answers.filter(a => a.status === 201 && a.sentAt >= from).sort((a, b) => a.answeredAt - b.answeredAt)[0];
+	return first && first.answeredAt - from;
+}
+
+describe("a NATS cluster of three (NATS_SERVERS=3) under load", () => {
+	const cluster = new LaunchedCluster("nats-failover");
+	const restarted: NatsServer[] = [];
+	beforeAll(() => cluster.start({ NATS_SERVERS: "3" }), 120_000);
+	afterAll(async () => {
+		await cluster.stop();
+		await Promise.all(restarted.map(server => server.stop("SIGTERM")));
+	}, 90_000);
+
+	it("spreads the nodes over the three servers and says which one each is on", async () => {
+		expect(cluster.launcher.output).toMatch(
+			/transporter: NATS (nats:\/\/127\.0\.0\.1:\d+,?){3} \(3 private nats-servers [\d.]+ routed as one cluster/,
+		);
+		const ready = (await (await fetch(`${cluster.api}/health/ready`)).json()) as { natsServers: Record<string, string> };
+		expect(Object.keys(ready.natsServers).sort()).toEqual(["api-1", "buildings-1", "workflows-1", "workflows-2", "workflows-3"]);
+		for (const [nodeID, server] of Object.entries(ready.natsServers))
+			expect(cluster.launcher.output).toContain(`node ${nodeID.padEnd(12)} ${nodeID.replace(/-\d+$/, "")}  (on NATS ${server})`);
+	});
+
+	it("loses no building and doubles no workflow when servers are killed or hang", async () => {
+		const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+		const load = postBuildingsSteadily(cluster.api, { total: RATE * 58, ratePerSecond: RATE, maxInFlight: MAX_IN_FLIGHT });
+		const events: Event[] = [];
+		await sleep(3000);
+		for (const index of [1, 2, 3]) {
+			const server = launchedServer(cluster.dataDir, index);
+			const at = Date.now();
+			process.kill(server.pid, "SIGKILL");
+			await sleep(2000);
+			await server.again.start();
+			restarted.push(server.again);
+			events.push({ what: `kill -9 nats-${index}`, at, until: Date.now() });
+			await sleep(5000);
+		}
+		// The server the gateway is on, hung: the worst place for it.
+		const { natsServers } = (await (await fetch(`${cluster.api}/health/ready`)).json()) as { natsServers: Record<string, string> };
+		const hungIndex = [1, 2, 3].find(i => natsServers["api-1"].endsWith(`:${launchedServer(cluster.dataDir, i).again.port}`))!;
+		const hung = launchedServer(cluster.dataDir, hungIndex).pid;
+		const stoppedAt = Date.now();
+		process.kill(hung, "SIGSTOP");
+		await sleep(20_000);
+		process.kill(hung, "SIGCONT");
+		events.push({ what: `SIGSTOP nats-${hungIndex} for 20 s`, at: stoppedAt, until: Date.now() });
+		const result = await load;
+
+		const failed = result.answers.filter(a => a.status !== 201 && a.status !== 202);
+		// A failure belongs to an event if its request was in flight then (a second's margin for the moves that follow).
+		const during = (event: Event) => failed.filter(a => a.sentAt <= event.until + 1000 && a.answeredAt >= event.at);
+		const figures = events.map(event => ({
+			event: event.what,
+			failed: during(event).length,
+			back201AfterMs: back(result, event.what.startsWith("kill") ? event.at : event.until),
+		}));
+		console.log(
+			`NATS failover: ${JSON.stringify(result.statuses)} of ${result.sent} creations (${RATE}/s, ${MAX_IN_FLIGHT} in flight at most)\n` +
+				figures.map(f => `  ${f.event.padEnd(22)} failed ${f.failed}, 201 again after ${f.back201AfterMs} ms`).join("\n"),
+		);
+
+		// Never lost: every request got an answer, and a failure is a 503 (the client may retry).
+		expect(Object.keys(result.statuses).filter(status => !["201", "202", "503"].includes(status))).toEqual([]);
+		// Failures only around the events, at most the requests in flight at a kill.
+		expect(failed.filter(a => !events.some(event => during(event).includes(a)))).toEqual([]);
+		for (const f of figures.filter(f => f.event.startsWith("kill"))) expect([f.event, f.failed <= MAX_IN_FLIGHT]).toEqual([f.event, true]);
+		for (const f of figures) {
+			const bound = f.event.startsWith("kill") ? BACK_AFTER_KILL_MS : BACK_AFTER_HANG_MS;
+			expect([f.event, (f.back201AfterMs ?? Infinity) <= bound]).toEqual([f.event, true]);
+		}
+
+		// Every accepted building ends with exactly one workflow; no building, accepted or not, has two.
+		await waitFor(
+			"every building to have its workflow",
+			async () =>
+				(await query<{ n: string }>(cluster.buildingsDb, `SELECT count(*) AS n FROM buildings WHERE "workflowStatus" <> 'created'`))[0]
+					.n === "0",
+			45_000,
+		);
+		const workflows = await query<{ buildingId: number; n: string }>(
+			cluster.workflowsDb,
+			'SELECT "buildingId", count(*) AS n FROM workflows GROUP BY 1',
+		);
+		const perBuilding = new Map(workflows.map(row => [row.buildingId, Number(row.n)]));
+		expect(result.accepted.filter(id => perBuilding.get(id) !== 1)).toEqual([]);
+		expect(workflows.filter(row => Number(row.n) > 1)).toEqual([]);
+	}, 150_000);
+});
