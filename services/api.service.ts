@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Errors, Service as MoleculerService, type Context } from "moleculer";
 import { Action, Service } from "moleculer-decorators";
 import ApiGateway from "moleculer-web";
-import type { BuildingsHealth, BuildingWithWorkflow } from "../types";
+import type { BuildingsHealth, BuildingWithWorkflow, Check, Health, Ready } from "../types";
 import { settings } from "../config/settings";
 import { toHttpError, type HttpError } from "../mixins/http-errors";
 import { nodesRunning } from "../mixins/registry";
+import { DocsMixin, docsRoutes } from "../gateway/docs";
 
-type Check = "ok" | "failing";
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
 type GatewayRequest = IncomingMessage & { $action?: { name: string }; $params: Record<string, unknown> };
 
@@ -24,7 +24,8 @@ function hasBody(req: IncomingMessage): boolean {
  */
 @Service({
 	name: "api",
-	mixins: [ApiGateway],
+	// The OpenAPI document and its page: routes and an action of their own.
+	mixins: [ApiGateway, DocsMixin],
 	actions: {
 		// A retry would replay the HTTP request after its body has been read; calls made on its
 		// behalf are retried (or not) on their own.
@@ -45,6 +46,8 @@ function hasBody(req: IncomingMessage): boolean {
 				: undefined,
 		routes: [
 			{
+				// Named, as the other routes on /api are: moleculer-web would take them for one route.
+				name: "rest",
 				path: "/api",
 				// Only the aliases are reachable: no `/api/<service>/<action>` fallback.
 				mappingPolicy: "restrict",
@@ -94,6 +97,7 @@ function hasBody(req: IncomingMessage): boolean {
 					return data;
 				},
 			},
+			...docsRoutes,
 		],
 		logRequest: "debug",
 		logResponse: "debug",
@@ -110,7 +114,7 @@ function hasBody(req: IncomingMessage): boolean {
 export default class ApiService extends MoleculerService {
 	/** Liveness of this gateway node. */
 	@Action()
-	health(): { status: "ok"; nodeID: string; uptime: number } {
+	health(): Health {
 		return { status: "ok", nodeID: this.broker.nodeID, uptime: process.uptime() };
 	}
 
@@ -119,9 +123,7 @@ export default class ApiService extends MoleculerService {
 	 * is up. Also lists the nodes this gateway sees, and the workflows nodes the buildings node sees.
 	 */
 	@Action()
-	async ready(
-		ctx: Context,
-	): Promise<{ status: "ready"; checks: Record<string, Check>; nodes: string[]; workflowsNodes: string[] } | HttpError> {
+	async ready(ctx: Context): Promise<Ready | HttpError> {
 		// Asked only once discovered: calling a service the registry lacks logs a warning, and a
 		// probe polling a starting cluster would fill the log with them.
 		const discovered = nodesRunning(this.broker, "buildings").length > 0;

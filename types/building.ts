@@ -1,23 +1,38 @@
-import type { Workflow } from "./workflow";
+import type { FromSchema } from "json-schema-to-ts";
+import { workflowSchema } from "./workflow";
 
 /** Whether the building's first workflow exists yet ("pending": it will be created shortly). */
-export type BuildingWorkflowStatus = "pending" | "created";
+export const BUILDING_WORKFLOW_STATUSES = ["pending", "created"] as const;
+export type BuildingWorkflowStatus = (typeof BUILDING_WORKFLOW_STATUSES)[number];
 
-/** A building as stored by the buildings service. */
-export interface Building {
-	id: number;
-	name: string;
-	workflowStatus: BuildingWorkflowStatus;
-	/** The building's first workflow, once created. */
-	workflowId: number | null;
-	createdAt: string;
-	updatedAt: string;
-}
+const buildingProperties = {
+	id: { type: "integer" },
+	name: { type: "string" },
+	workflowStatus: { type: "string", enum: BUILDING_WORKFLOW_STATUSES },
+	workflowId: { type: ["integer", "null"], description: "The building's first workflow, once created." },
+	createdAt: { type: "string", format: "date-time" },
+	updatedAt: { type: "string", format: "date-time" },
+} as const;
+const buildingRequired = ["id", "name", "workflowStatus", "workflowId", "createdAt", "updatedAt"] as const;
 
-/** A building with its first workflow embedded (null while pending). */
-export interface BuildingWithWorkflow extends Building {
-	workflow: Workflow | null;
-}
+/** A building as stored by the buildings service (the type is derived from the schema). */
+export const buildingSchema = {
+	type: "object",
+	properties: buildingProperties,
+	required: buildingRequired,
+	additionalProperties: false,
+} as const;
+
+/** A building with its first workflow embedded (null while pending or unreachable). */
+export const buildingWithWorkflowSchema = {
+	type: "object",
+	properties: { ...buildingProperties, workflow: { anyOf: [workflowSchema, { type: "null" }] } },
+	required: [...buildingRequired, "workflow"],
+	additionalProperties: false,
+} as const;
+
+export type Building = FromSchema<typeof buildingSchema>;
+export type BuildingWithWorkflow = FromSchema<typeof buildingWithWorkflowSchema>;
 
 export interface CreateBuildingParams {
 	name: string;
