@@ -6,8 +6,8 @@ import { isReachable, portToListenOnLater } from "./ports";
 import { maskCredentials, shortPath } from "./printable";
 
 export interface ChosenTransporter {
-	/** What every node gets: TRANSPORTER, and TCP_NODES on TCP. */
-	env: Pick<LocalCluster["env"], "TRANSPORTER" | "TCP_NODES">;
+	/** What every node gets: TRANSPORTER, TCP_NODES on TCP, the monitor of a private nats-server. */
+	env: Pick<LocalCluster["env"], "TRANSPORTER" | "TCP_NODES" | "NATS_MONITOR_URL">;
 	/** What it is and why, for the start-up summary. */
 	summary: string;
 	/** One line to show at once when the choice is a fallback. */
@@ -60,10 +60,12 @@ async function privateNats(
 	balancer: Settings["broker"]["balancer"],
 ): Promise<ChosenTransporter> {
 	// Detached: a Ctrl-C in the terminal reaches the nodes, which still need NATS to leave cleanly.
-	const server = new NatsServer(await portToListenOnLater(), [], { binary, filesDir, detached: true });
+	// Its monitoring endpoint on loopback too: the cluster page reads who is subscribed where.
+	const monitorPort = await portToListenOnLater();
+	const server = new NatsServer(await portToListenOnLater(), ["-m", String(monitorPort)], { binary, filesDir, detached: true });
 	await server.start();
 	return {
-		env: { TRANSPORTER: server.url },
+		env: { TRANSPORTER: server.url, NATS_MONITOR_URL: `http://127.0.0.1:${monitorPort}` },
 		summary: `NATS ${server.url} (private nats-server ${version}, pid ${server.pid}, files in ${shortPath(filesDir)}; ${balancing(balancer)})`,
 		stop: () => server.stop("SIGTERM"),
 	};

@@ -6,6 +6,7 @@ import type { BuildingsHealth, BuildingWithWorkflow, Check, Health, Ready } from
 import { settings } from "../config/settings";
 import { toHttpError, type HttpError } from "../mixins/http-errors";
 import { nodesRunning } from "../mixins/registry";
+import { ClusterMixin, clusterRoutes } from "../gateway/cluster";
 import { DocsMixin, docsRoutes } from "../gateway/docs";
 
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
@@ -24,8 +25,8 @@ function hasBody(req: IncomingMessage): boolean {
  */
 @Service({
 	name: "api",
-	// The OpenAPI document and its page: routes and an action of their own.
-	mixins: [ApiGateway, DocsMixin],
+	// The OpenAPI document and its page, the cluster page and its JSON: routes and actions of their own.
+	mixins: [ApiGateway, DocsMixin, ClusterMixin],
 	actions: {
 		// A retry would replay the HTTP request after its body has been read; calls made on its
 		// behalf are retried (or not) on their own.
@@ -98,6 +99,7 @@ function hasBody(req: IncomingMessage): boolean {
 				},
 			},
 			...docsRoutes,
+			...clusterRoutes,
 		],
 		logRequest: "debug",
 		logResponse: "debug",

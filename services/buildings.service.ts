@@ -9,6 +9,7 @@ import { ReadCacheMixin, type ReadCache } from "../mixins/read-cache.mixin";
 import { nodesRunning } from "../mixins/registry";
 import { BuildingModel } from "../models/building.model";
 import { countBuildings, ping, renameBuilding } from "../models/buildings.statements";
+import { outboxStats } from "../models/outbox.statements";
 import type {
 	Building,
 	BuildingIdParams,
@@ -16,6 +17,7 @@ import type {
 	BuildingWithWorkflow,
 	CreateBuildingParams,
 	ListBuildingsParams,
+	OutboxStats,
 	Page,
 	UpdateBuildingParams,
 	Workflow,
@@ -145,6 +147,12 @@ export default class BuildingsService extends MoleculerService {
 	async health(): Promise<BuildingsHealth> {
 		await ping(this.sequelize);
 		return { database: "ok", workflowsNodes: nodesRunning(this.broker, "workflows") };
+	}
+
+	/** The outbox's backlog and the age of its oldest job. Internal: for the cluster page. */
+	@Action({ visibility: "public" })
+	outboxStats(): Promise<OutboxStats> {
+		return outboxStats(this.sequelize);
 	}
 
 	/**

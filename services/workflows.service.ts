@@ -37,6 +37,8 @@ import { idRule, keyRule, nameRule, pageRules, sortRule } from "../types/validat
 })
 export default class WorkflowsService extends MoleculerService {
 	declare newWorkflows: Batcher<CreateWorkflowParams, Workflow | null>;
+	/** Workflows this node has created since it started (for the cluster page's rates). */
+	createdCount = 0;
 
 	/**
 	 * Creates a workflow for a building, handled by this node. With a `requestKey`, a repeated
@@ -59,6 +61,7 @@ export default class WorkflowsService extends MoleculerService {
 		const { name, buildingId, requestKey } = ctx.params;
 		const workflow = await this.traced(ctx, "create workflow", () => this.newWorkflows.add({ name, buildingId, requestKey }));
 		if (!workflow) throw new BuildingRemovedError(buildingId);
+		this.createdCount++;
 		this.logger.debug(`Workflow ${workflow.id} for building ${buildingId}.`);
 		return workflow;
 	}
@@ -138,6 +141,12 @@ export default class WorkflowsService extends MoleculerService {
 	@Action({ visibility: "public" })
 	countByNode(): Promise<{ handledBy: string; workflows: number }[]> {
 		return countWorkflowsByNode(this.sequelize);
+	}
+
+	/** How many `create` calls this node has answered with a workflow since it started. Internal: for the cluster page. */
+	@Action({ visibility: "public" })
+	stats(): { created: number } {
+		return { created: this.createdCount };
 	}
 
 	/** Group commit of `create`: the calls that arrive while a statement runs go in the next. */
