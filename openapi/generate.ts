@@ -24,8 +24,7 @@ if (require.main === module) {
 	if (file) {
 		mkdirSync(path.dirname(file), { recursive: true });
 		writeFileSync(file, text);
-	}
-	else process.stdout.write(text);
+	} else process.stdout.write(text);
 	// The loaded services hold handles (the gateway's server, pools) that a broker never started keeps.
 	process.exit(0);
 }
