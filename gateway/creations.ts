@@ -16,7 +16,9 @@ export class CreationRates {
 	/** Adds the totals read now and answers the rates since the oldest sample in the window. */
 	update(totals: Map<string, number>, now = Date.now()): Creations {
 		this.samples.push({ at: now, totals });
-		while (this.samples.length > 2 && now - this.samples[1].at >= this.windowMs) this.samples.shift();
+		// The oldest kept is the newest at least a window old; after a pause in polling, none older than two.
+		const stale = () => now - this.samples[1].at >= this.windowMs || now - this.samples[0].at > 2 * this.windowMs;
+		while (this.samples.length > 1 && stale()) this.samples.shift();
 		const first = this.samples[0];
 		const seconds = (now - first.at) / 1000;
 		// A node new to the window starts from 0; a restarted one (total went down) from its new total.
