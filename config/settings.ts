@@ -35,8 +35,7 @@
  *   HOST                       0.0.0.0                          address the gateway listens on
  *   CORS_ORIGINS               none: CORS off                   origins allowed from a browser, comma-separated ("*": any)
  *   RATE_LIMIT                 0: no limit                      requests per minute allowed to one client address
- *   NATS_MONITOR_URL           none (`npm start`: its own)      monitoring URLs of the NATS servers (nats-server -m), for
- *                                                               the NATS side of /cluster, comma-separated
+ *   NATS_MONITOR_URL           none (`npm start`: its own)      NATS monitoring URLs (nats-server -m) for /cluster, comma-separated
  *   -- databases (mixins/db.mixin.ts)
  *   BUILDINGS_DATABASE_URL     postgres://postgres@127.0.0.1:5432/buildings    the buildings service's database
  *   WORKFLOWS_DATABASE_URL     postgres://postgres@127.0.0.1:5432/workflows    the workflows service's database
@@ -109,7 +108,6 @@ function gateway(env: Env) {
 		corsOrigins: list(env, "CORS_ORIGINS"),
 		/** Requests per minute per client address; 0: no limit. */
 		rateLimit: integer(env, "RATE_LIMIT", 0),
-		/** Monitoring endpoints of the NATS servers (nats-server -m), for the cluster page. */
 		natsMonitorUrls: list(env, "NATS_MONITOR_URL"),
 	});
 }

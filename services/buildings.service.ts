@@ -5,6 +5,7 @@ import { EntityNotFoundError } from "../mixins/db-errors";
 import { DbMixin, type DbStore } from "../mixins/db.mixin";
 import { IdempotencyMixin, requestHash, type IdempotencyKeys } from "../mixins/idempotency.mixin";
 import { OutboxMixin, jobLeaseMs, type Outbox, type SavedBuilding } from "../mixins/outbox.mixin";
+import { OutboxMetricsMixin } from "../mixins/outbox-metrics.mixin";
 import { ReadCacheMixin, type ReadCache } from "../mixins/read-cache.mixin";
 import { nodesRunning } from "../mixins/registry";
 import { BuildingModel } from "../models/building.model";
@@ -37,6 +38,7 @@ const { workflowCallTimeoutMs, reconcileIntervalMs, maxBackoffMs, keyTtlHours, r
 	mixins: [
 		DbMixin({ database: "buildings", model: BuildingModel }),
 		OutboxMixin({ callTimeoutMs: workflowCallTimeoutMs, reconcileIntervalMs, maxBackoffMs }),
+		OutboxMetricsMixin({ intervalMs: 5000 }),
 		IdempotencyMixin({ ttlHours: keyTtlHours, firstAnswerWithinMs: jobLeaseMs(workflowCallTimeoutMs) }),
 		// Answers of `get`, forgotten on every change to a building or to its workflow.
 		ReadCacheMixin<BuildingWithWorkflow>({
