@@ -22,7 +22,7 @@ export function OutboxMetricsMixin({ intervalMs }: { intervalMs: number }): Part
 		},
 		started() {
 			if (!this.broker.isMetricsEnabled()) return;
-			this.outboxMetricsTimer = setInterval(() => {
+			const update = () =>
 				outboxStats(this.sequelize).then(
 					({ backlog, oldestAge }) => {
 						this.broker.metrics.set(OUTBOX_METRICS.backlog, backlog);
@@ -31,7 +31,7 @@ export function OutboxMetricsMixin({ intervalMs }: { intervalMs: number }): Part
 					// The database is down: the gauges keep their last values, the requests report the failure.
 					() => undefined,
 				);
-			}, intervalMs);
+			this.outboxMetricsTimer = setInterval(update, intervalMs);
 		},
 		stopped() {
 			clearInterval(this.outboxMetricsTimer);
