@@ -31,7 +31,7 @@ export function OutboxMetricsMixin({ intervalMs }: { intervalMs: number }): Part
 					// The database is down: the gauges keep their last values, the requests report the failure.
 					() => undefined,
 				);
-			this.outboxMetricsTimer = setInterval(update, intervalMs);
+			this.outboxMetricsTimer = setInterval(() => void update(), intervalMs);
 		},
 		stopped() {
 			clearInterval(this.outboxMetricsTimer);
