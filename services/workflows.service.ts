@@ -38,7 +38,7 @@ import { idRule, keyRule, nameRule, pageRules, sortRule } from "../types/validat
 export default class WorkflowsService extends MoleculerService {
 	declare newWorkflows: Batcher<CreateWorkflowParams, Workflow | null>;
 	/** Workflows this node has created since it started (for the cluster page's rates). */
-	createdCount = 0;
+	declare createdCount: number;
 
 	/**
 	 * Creates a workflow for a building, handled by this node. With a `requestKey`, a repeated
@@ -151,6 +151,7 @@ export default class WorkflowsService extends MoleculerService {
 
 	/** Group commit of `create`: the calls that arrive while a statement runs go in the next. */
 	created(): void {
+		this.createdCount = 0;
 		this.newWorkflows = new Batcher(requests => this.insertWorkflows(requests));
 	}
 
