@@ -81,6 +81,21 @@ describe("the cluster page", () => {
 		expect(await rowKeys(page, "queue")).toEqual(["workflows-1", "workflows-2"]);
 	}, 30_000);
 
+	it("serves /api/docs from the gateway alone: Swagger UI shows every operation of the document", async () => {
+		const docs = await browser.newPage();
+		const origins = new Set<string>();
+		docs.on("request", request => void origins.add(new URL(request.url()).origin));
+		try {
+			await docs.goto(cluster.api.replace(/\/api$/, "/api/docs"));
+			const document = (await (await fetch(`${cluster.api}/openapi.json`)).json()) as { paths: Record<string, object> };
+			const operations = Object.values(document.paths).flatMap(methods => Object.keys(methods)).length;
+			await waitFor("every operation on the page", async () => (await docs.$$(".opblock")).length === operations, 15_000);
+			expect([...origins]).toEqual([new URL(cluster.api).origin]);
+		} finally {
+			await docs.close();
+		}
+	}, 30_000);
+
 	it("highlights a connection holding the queue subscription of a node the registry does not know", async () => {
 		// What a node dropped by the registry but still connected to NATS looks like to the servers.
 		const { port } = privateNatsOf(cluster.launcher.output);
