@@ -7,6 +7,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json moleculer.config.ts ./
 COPY cluster cluster
 COPY config config
+COPY gateway gateway
+COPY openapi openapi
 COPY migrations migrations
 COPY mixins mixins
 COPY models models
@@ -21,5 +23,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
+# The gateway's pages: HTML, CSS and browser scripts, which tsc does not copy.
+COPY --from=build /app/gateway/public gateway/public
 USER node
 CMD ["node", "dist/cluster/node.js"]

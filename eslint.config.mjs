@@ -25,6 +25,16 @@ export default tseslint.config(
 		},
 	},
 	{
+		// The pages' scripts run in the browser as they are: plain JavaScript, no type checker.
+		files: ["gateway/public/**/*.js"],
+		...tseslint.configs.disableTypeChecked,
+		languageOptions: {
+			sourceType: "script",
+			parserOptions: { projectService: false, project: false },
+			globals: { window: "readonly", document: "readonly", fetch: "readonly", setTimeout: "readonly", SwaggerUIBundle: "readonly" },
+		},
+	},
+	{
 		// Tests read JSON answers and YAML as they come.
 		files: ["test/**/*.ts"],
 		rules: { "@typescript-eslint/no-explicit-any": "off" },

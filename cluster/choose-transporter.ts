@@ -7,8 +7,8 @@ import { isReachable, portToListenOnLater } from "./ports";
 import { maskCredentials, shortPath } from "./printable";
 
 export interface ChosenTransporter {
-	/** What every node gets: TRANSPORTER, and TCP_NODES on TCP. */
-	env: Pick<LocalCluster["env"], "TRANSPORTER" | "TCP_NODES">;
+	/** What every node gets: TRANSPORTER, TCP_NODES on TCP, the monitor of a private nats-server. */
+	env: Pick<LocalCluster["env"], "TRANSPORTER" | "TCP_NODES" | "NATS_MONITOR_URL">;
 	/** What it is and why, for the start-up summary. */
 	summary: string;
 	/** One line to show at once when the choice is a fallback. */
@@ -68,7 +68,7 @@ async function privateNats(
 			? `private nats-server ${version}, pid ${pids}`
 			: `${count} private nats-servers ${version} routed as one cluster, pids ${pids}`;
 	return {
-		env: { TRANSPORTER: nats.url },
+		env: { TRANSPORTER: nats.url, NATS_MONITOR_URL: nats.monitorUrl },
 		summary: `NATS ${nats.url} (${what}, files in ${shortPath(filesDir)}; ${balancing(balancer)})`,
 		stop: () => nats.stop(),
 	};

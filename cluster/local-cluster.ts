@@ -13,6 +13,8 @@ export interface LocalCluster {
 		BALANCER?: string;
 		TRANSPORTER: string;
 		TCP_NODES?: string;
+		/** The private nats-server's monitoring endpoint, for the cluster page. */
+		NATS_MONITOR_URL?: string;
 		BUILDINGS_DATABASE_URL: string;
 		WORKFLOWS_DATABASE_URL: string;
 	};

@@ -8,24 +8,37 @@ import { portToListenOnLater } from "./ports";
  * in `filesDir/<n>` (one server alone: in `filesDir`, as before clusters).
  */
 export class NatsCluster {
-	private constructor(readonly servers: NatsServer[]) {}
+	private constructor(
+		readonly servers: NatsServer[],
+		private readonly monitorPorts: number[],
+	) {}
 
 	static async start(count: number, binary: string, filesDir: string): Promise<NatsCluster> {
 		const ports = new Set<number>();
-		while (ports.size < (count === 1 ? 1 : 2 * count)) ports.add(await portToListenOnLater());
+		while (ports.size < (count === 1 ? 2 : 3 * count)) ports.add(await portToListenOnLater());
 		const clientPorts = [...ports].slice(0, count);
-		const routePorts = [...ports].slice(count);
+		const monitorPorts = [...ports].slice(count, 2 * count);
+		const routePorts = [...ports].slice(2 * count);
 		const routes = routePorts.map(port => `nats://127.0.0.1:${port}`).join(",");
 		const servers = clientPorts.map((port, i) => {
-			const args =
-				count === 1
-					? []
-					: ["--name", `nats-${i + 1}`, "--cluster_name", "local", "--cluster", `nats://127.0.0.1:${routePorts[i]}`, "--routes", routes];
+			// The monitoring endpoint, on loopback too: the cluster page reads who is subscribed where.
+			const monitor = ["-m", String(monitorPorts[i])];
+			const routing = [
+				"--name",
+				`nats-${i + 1}`,
+				"--cluster_name",
+				"local",
+				"--cluster",
+				`nats://127.0.0.1:${routePorts[i]}`,
+				"--routes",
+				routes,
+			];
+			const args = count === 1 ? monitor : [...monitor, ...routing];
 			const dir = count === 1 ? filesDir : path.join(filesDir, String(i + 1));
 			// Detached: a Ctrl-C in the terminal reaches the nodes, which still need NATS to leave cleanly.
 			return new NatsServer(port, args, { binary, filesDir: dir, detached: true });
 		});
-		const cluster = new NatsCluster(servers);
+		const cluster = new NatsCluster(servers, monitorPorts);
 		try {
 			await Promise.all(servers.map(server => server.start()));
 		} catch (err) {
@@ -38,6 +51,11 @@ export class NatsCluster {
 	/** Every server's client URL, comma-separated: the TRANSPORTER of the nodes. */
 	get url(): string {
 		return this.servers.map(server => server.url).join(",");
+	}
+
+	/** Every server's monitoring URL, comma-separated: NATS_MONITOR_URL of the gateway. */
+	get monitorUrl(): string {
+		return this.monitorPorts.map(port => `http://127.0.0.1:${port}`).join(",");
 	}
 
 	/** SIGTERM: each closes its connections and removes its pid file. */

@@ -88,6 +88,7 @@ async function main(): Promise<void> {
 		[
 			"",
 			`Cluster ready: http://localhost:${gateway.port}/api`,
+			`  docs:        http://localhost:${gateway.port}/api/docs   cluster page: http://localhost:${gateway.port}/cluster`,
 			`  transporter: ${transporter.summary}`,
 			`  databases:   ${databases.summary}`,
 			...nodes.map((node, index) => `  node ${node.nodeID.padEnd(12)} ${node.services}${onNats(node.nodeID)}${metrics(index)}`),

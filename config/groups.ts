@@ -56,6 +56,7 @@ function gateway(env: Env) {
 		/** Requests per minute per client address; 0: no limit. */
 		rateLimit: integer(env, "RATE_LIMIT", 0),
 		maxInFlight: integer(env, "GATEWAY_MAX_IN_FLIGHT", 256, { min: 1 }),
+		natsMonitorUrls: list(env, "NATS_MONITOR_URL"),
 	});
 }
 

@@ -38,6 +38,7 @@
  *   CORS_ORIGINS               none: CORS off                   origins allowed from a browser, comma-separated ("*": any)
  *   RATE_LIMIT                 0: no limit                      requests per minute allowed to one client address
  *   GATEWAY_MAX_IN_FLIGHT      256 (at least 1)                 requests one gateway handles at once; past it 503 + Retry-After
+ *   NATS_MONITOR_URL           none (`npm start`: its own)      NATS monitoring URLs (nats-server -m) for /cluster, comma-separated
  *   -- databases (mixins/db.mixin.ts)
  *   BUILDINGS_DATABASE_URL     postgres://postgres@127.0.0.1:5432/buildings    the buildings service's database
  *   WORKFLOWS_DATABASE_URL     postgres://postgres@127.0.0.1:5432/workflows    the workflows service's database

@@ -1,11 +1,6 @@
-/** The JSON body of every error answer. */
-export interface HttpError {
-	name: string;
-	message: string;
-	code: number;
-	type: string;
-	data?: unknown;
-}
+import type { HttpError } from "../types";
+
+export type { HttpError };
 
 // A needed service has no node (yet), or did not answer in time: the client may try again.
 const UNAVAILABLE = new Set(["ServiceNotFoundError", "ServiceNotAvailableError", "RequestTimeoutError", "RequestRejectedError"]);

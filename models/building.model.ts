@@ -1,5 +1,6 @@
 import { DataTypes } from "sequelize";
 import type { ModelDefinition } from "../mixins/db.mixin";
+import { BUILDING_WORKFLOW_STATUSES } from "../types";
 
 /** The buildings table, as the buildings migrations create it. */
 export const BuildingModel: ModelDefinition = {
@@ -7,7 +8,7 @@ export const BuildingModel: ModelDefinition = {
 	define: {
 		id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
 		name: { type: DataTypes.STRING(200), allowNull: false },
-		workflowStatus: { type: DataTypes.ENUM("pending", "created", "removed"), allowNull: false, defaultValue: "pending" },
+		workflowStatus: { type: DataTypes.ENUM(...BUILDING_WORKFLOW_STATUSES), allowNull: false, defaultValue: "pending" },
 		workflowId: { type: DataTypes.INTEGER, allowNull: true },
 	},
 	options: { tableName: "buildings", timestamps: true },

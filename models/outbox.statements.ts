@@ -1,5 +1,5 @@
 import { QueryTypes, type Model, type ModelStatic, type Sequelize, type Transaction } from "sequelize";
-import type { Building } from "../types";
+import type { Building, OutboxStats } from "../types";
 
 export type OutboxKind = "createWorkflow" | "removeWorkflows";
 
@@ -140,4 +140,13 @@ export async function retryJobLater(sequelize: Sequelize, jobId: string, delayMs
 			replacements: { jobId, delayMs, error: error.slice(0, 1000) },
 		},
 	);
+}
+
+/** How many jobs wait, and for how long the oldest has (ms): the backlog an operator watches. */
+export async function outboxStats(sequelize: Sequelize): Promise<OutboxStats> {
+	const [row] = await sequelize.query<{ backlog: number; oldestAge: number | null }>(
+		`SELECT count(*)::integer AS "backlog", (extract(epoch FROM now() - min("createdAt")) * 1000)::float8 AS "oldestAge" FROM "outbox"`,
+		{ type: QueryTypes.SELECT },
+	);
+	return { backlog: row.backlog, oldestAge: row.oldestAge === null ? null : Math.round(row.oldestAge) };
 }

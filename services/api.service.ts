@@ -2,13 +2,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Errors, Service as MoleculerService, type Context } from "moleculer";
 import { Action, Service } from "moleculer-decorators";
 import ApiGateway from "moleculer-web";
-import type { BuildingsHealth, BuildingWithWorkflow } from "../types";
+import type { BuildingsHealth, BuildingWithWorkflow, Check, Health, Ready } from "../types";
 import { settings } from "../config/settings";
 import { toHttpError, type HttpError } from "../mixins/http-errors";
 import { inFlightLimit } from "../mixins/overload";
 import { natsServers, nodesRunning } from "../mixins/registry";
+import { ClusterMixin, clusterRoutes } from "../gateway/cluster";
+import { DocsMixin, docsRoutes } from "../gateway/docs";
 
-type Check = "ok" | "failing";
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
 type GatewayRequest = IncomingMessage & { $action?: { name: string }; $params: Record<string, unknown> };
 
@@ -25,7 +26,8 @@ function hasBody(req: IncomingMessage): boolean {
  */
 @Service({
 	name: "api",
-	mixins: [ApiGateway],
+	// The OpenAPI document and its page, the cluster page and its JSON: routes and actions of their own.
+	mixins: [ApiGateway, DocsMixin, ClusterMixin],
 	actions: {
 		// A retry would replay the HTTP request after its body has been read; calls made on its
 		// behalf are retried (or not) on their own.
@@ -46,6 +48,8 @@ function hasBody(req: IncomingMessage): boolean {
 				: undefined,
 		routes: [
 			{
+				// Named, as the other routes on /api are: moleculer-web would take them for one route.
+				name: "rest",
 				path: "/api",
 				// Only the aliases are reachable: no `/api/<service>/<action>` fallback.
 				mappingPolicy: "restrict",
@@ -97,6 +101,8 @@ function hasBody(req: IncomingMessage): boolean {
 					return data;
 				},
 			},
+			...docsRoutes,
+			...clusterRoutes,
 		],
 		logRequest: "debug",
 		logResponse: "debug",
@@ -115,7 +121,7 @@ function hasBody(req: IncomingMessage): boolean {
 export default class ApiService extends MoleculerService {
 	/** Liveness of this gateway node. */
 	@Action()
-	health(): { status: "ok"; nodeID: string; uptime: number } {
+	health(): Health {
 		return { status: "ok", nodeID: this.broker.nodeID, uptime: process.uptime() };
 	}
 
@@ -126,12 +132,7 @@ export default class ApiService extends MoleculerService {
 	 * sees, and the NATS server each node is on.
 	 */
 	@Action()
-	async ready(
-		ctx: Context,
-	): Promise<
-		| { status: "ready"; checks: Record<string, Check>; nodes: string[]; workflowsNodes: string[]; natsServers: Record<string, string> }
-		| HttpError
-	> {
+	async ready(ctx: Context): Promise<Ready | HttpError> {
 		// Asked only once discovered: calling a service the registry lacks logs a warning, and a
 		// probe polling a starting cluster would fill the log with them.
 		const discovered = nodesRunning(this.broker, "buildings").length > 0;

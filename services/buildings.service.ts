@@ -5,11 +5,13 @@ import { EntityNotFoundError } from "../mixins/db-errors";
 import { DbMixin, type DbStore } from "../mixins/db.mixin";
 import { IdempotencyMixin, requestHash, type IdempotencyKeys } from "../mixins/idempotency.mixin";
 import { OutboxMixin, jobLeaseMs, type Outbox, type SavedBuilding } from "../mixins/outbox.mixin";
+import { OutboxMetricsMixin } from "../mixins/outbox-metrics.mixin";
 import { ReadCacheMixin, type ReadCache } from "../mixins/read-cache.mixin";
 import { WorkflowLinksMixin, type WorkflowLinks } from "../mixins/workflow-links.mixin";
 import { nodesRunning } from "../mixins/registry";
 import { BuildingModel } from "../models/building.model";
 import { countBuildings, ping, renameBuilding } from "../models/buildings.statements";
+import { outboxStats } from "../models/outbox.statements";
 import type {
 	Building,
 	BuildingIdParams,
@@ -17,6 +19,7 @@ import type {
 	BuildingWithWorkflow,
 	CreateBuildingParams,
 	ListBuildingsParams,
+	OutboxStats,
 	Page,
 	UpdateBuildingParams,
 } from "../types";
@@ -42,6 +45,7 @@ const { workflowCallTimeoutMs, workflowAttemptTimeoutMs, reconcileIntervalMs, re
 			maxBackoffMs,
 			maxQueued: settings.databases.groupCommitMaxQueued,
 		}),
+		OutboxMetricsMixin({ intervalMs: 5000 }),
 		IdempotencyMixin({ ttlHours: keyTtlHours, firstAnswerWithinMs: jobLeaseMs(workflowCallTimeoutMs) }),
 		// Answers of `get`, forgotten on every change to a building or to its workflow.
 		ReadCacheMixin<BuildingWithWorkflow>({
@@ -155,6 +159,12 @@ export default class BuildingsService extends MoleculerService {
 	async health(): Promise<BuildingsHealth> {
 		await ping(this.sequelize);
 		return { database: "ok", workflowsNodes: nodesRunning(this.broker, "workflows") };
+	}
+
+	/** The outbox's backlog and the age of its oldest job. Internal: for the cluster page. */
+	@Action({ visibility: "public" })
+	outboxStats(): Promise<OutboxStats> {
+		return outboxStats(this.sequelize);
 	}
 
 	/**

@@ -39,6 +39,8 @@ import { idRule, keyRule, nameRule, pageRules, sortRule } from "../types/validat
 })
 export default class WorkflowsService extends MoleculerService {
 	declare newWorkflows: Batcher<CreateWorkflowParams, Workflow | null>;
+	/** Workflows this node has created since it started (for the cluster page's rates). */
+	declare createdCount: number;
 
 	/**
 	 * Creates a workflow for a building, handled by this node. With a `requestKey`, a repeated
@@ -63,6 +65,7 @@ export default class WorkflowsService extends MoleculerService {
 		const deadline = ctx.options.timeout ? Date.now() + ctx.options.timeout : undefined;
 		const workflow = await this.traced(ctx, "create workflow", () => this.newWorkflows.add({ name, buildingId, requestKey }, deadline));
 		if (!workflow) throw new BuildingRemovedError(buildingId);
+		this.createdCount++;
 		this.logger.debug(`Workflow ${workflow.id} for building ${buildingId}.`);
 		return workflow;
 	}
@@ -146,8 +149,15 @@ export default class WorkflowsService extends MoleculerService {
 		return countWorkflowsByNode(this.sequelize);
 	}
 
+	/** How many `create` calls this node has answered with a workflow since it started. Internal: for the cluster page. */
+	@Action({ visibility: "public" })
+	stats(): { created: number } {
+		return { created: this.createdCount };
+	}
+
 	/** Group commit of `create`: the calls that arrive while a statement runs go in the next. */
 	created(): void {
+		this.createdCount = 0;
 		this.newWorkflows = new Batcher(requests => this.insertWorkflows(requests), { maxQueued: settings.databases.groupCommitMaxQueued });
 	}
 

@@ -1,3 +1,5 @@
 export * from "./building";
 export * from "./workflow";
 export * from "./page";
+export * from "./http";
+export * from "./cluster";

@@ -1,17 +1,28 @@
+import type { FromSchema } from "json-schema-to-ts";
+
 export const WORKFLOW_STATUSES = ["new", "running", "completed", "failed"] as const;
 export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
 
-/** A workflow as stored by the workflows service. */
-export interface Workflow {
-	id: number;
-	name: string;
-	buildingId: number;
-	status: WorkflowStatus;
-	/** nodeID of the workflows node that created it */
-	handledBy: string;
-	createdAt: string;
-	updatedAt: string;
-}
+/**
+ * A workflow as stored by the workflows service. The JSON Schema is the one source: the type
+ * below is derived from it, and the OpenAPI document publishes it as it is.
+ */
+export const workflowSchema = {
+	type: "object",
+	properties: {
+		id: { type: "integer" },
+		name: { type: "string" },
+		buildingId: { type: "integer" },
+		status: { type: "string", enum: WORKFLOW_STATUSES },
+		handledBy: { type: "string", description: "nodeID of the workflows node that created it" },
+		createdAt: { type: "string", format: "date-time" },
+		updatedAt: { type: "string", format: "date-time" },
+	},
+	required: ["id", "name", "buildingId", "status", "handledBy", "createdAt", "updatedAt"],
+	additionalProperties: false,
+} as const;
+
+export type Workflow = FromSchema<typeof workflowSchema>;
 
 export interface CreateWorkflowParams {
 	name: string;

@@ -1,6 +1,7 @@
 import { TracerExporters, type TracerExporterOptions } from "moleculer";
 import { configWith } from "../support/config";
 import { startCluster, type TestCluster } from "../support/cluster";
+import { waitFor } from "../support/infra";
 import { freePort } from "../support/processes";
 
 describe("observability", () => {
@@ -23,6 +24,13 @@ describe("observability", () => {
 				expect(text).toMatch(new RegExp(`moleculer_request_time_(bucket|count)\\{[^}]*action="${action}"`));
 			}
 		});
+
+		it("serves the outbox backlog and the age of its oldest job", async () => {
+			const metrics = () => fetch(`http://127.0.0.1:${port}/metrics`).then(res => res.text());
+			// Read every 5 s.
+			await waitFor("the outbox gauges", async () => /^buildings_outbox_backlog\{[^}]*\} 0$/m.test(await metrics()), 12_000);
+			expect(await metrics()).toMatch(/^buildings_outbox_oldest_age_seconds\{[^}]*\} 0$/m);
+		}, 20_000);
 	});
 
 	it("metrics and tracing are off unless asked for", () => {

@@ -56,6 +56,26 @@ describe("buildings service", () => {
 		});
 	});
 
+	it("outboxStats counts the jobs waiting and the age of the oldest", async () => {
+		expect(await call("buildings.outboxStats", {})).toEqual({ backlog: 0, oldestAge: null });
+		const building = await call<Building>("buildings.create", { name: "Waiting" });
+		// A job due in an hour, saved 5 s ago: no reconciler pass takes it meanwhile.
+		await query(
+			cluster.buildingsDatabaseUrl,
+			`INSERT INTO outbox ("buildingId", "kind", "payload", "attempts", "nextAttemptAt", "createdAt")
+			 VALUES ($1, 'removeWorkflows', '{}', 1, now() + interval '1 hour', now() - interval '5 seconds')`,
+			[building.id],
+		);
+		try {
+			const stats = await call<{ backlog: number; oldestAge: number }>("buildings.outboxStats", {});
+			expect(stats.backlog).toBe(1);
+			expect(stats.oldestAge).toBeGreaterThanOrEqual(5000);
+			expect(stats.oldestAge).toBeLessThan(60_000);
+		} finally {
+			await query(cluster.buildingsDatabaseUrl, 'DELETE FROM outbox WHERE "buildingId" = $1', [building.id]);
+		}
+	});
+
 	it("list searches by part of the name", async () => {
 		await call("buildings.create", { name: "North Barn" });
 		await call("buildings.create", { name: "South Barn" });

@@ -15,8 +15,27 @@ const documented = new Set(
 );
 
 describe("docker-compose.yml", () => {
+	const inProfile = (name: string) => services[name].profiles !== undefined;
+
 	it("has NATS, one Postgres per service and the three node roles", () => {
-		expect(Object.keys(services).sort()).toEqual(["api", "buildings", "buildings-db", "nats", "workflows", "workflows-db"]);
+		const started = Object.keys(services).filter(name => !inProfile(name));
+		expect(started.sort()).toEqual(["api", "buildings", "buildings-db", "nats", "workflows", "workflows-db"]);
+	});
+
+	it("adds Prometheus and Grafana in the monitoring profile, provisioned from monitoring/, on loopback", () => {
+		const profiled = Object.keys(services).filter(inProfile);
+		expect(profiled.sort()).toEqual(["grafana", "prometheus"]);
+		for (const name of profiled) {
+			expect(services[name].profiles).toEqual(["monitoring"]);
+			for (const port of services[name].ports) expect(port).toMatch(/^127\.0\.0\.1:/);
+			for (const volume of services[name].volumes as string[]) expect(existsSync(path.join(root, volume.split(":")[0]))).toBe(true);
+		}
+		const prometheus = YAML.parse(readFileSync(path.join(root, "monitoring", "prometheus", "prometheus.yml"), "utf8"));
+		const scraped = prometheus.scrape_configs[0].dns_sd_configs[0];
+		expect(scraped.names.sort()).toEqual(["api", "buildings", "workflows"]);
+		expect(scraped.port).toBe(3030);
+		// Every node exports its metrics when asked to.
+		for (const name of ["api", "buildings", "workflows"]) expect(services[name].environment.METRICS).toBe("${METRICS:-false}");
 	});
 
 	it.each(["api", "buildings", "workflows"])("runs %s from the one image with SERVICES set to it", name => {
@@ -57,7 +76,7 @@ describe("docker-compose.yml", () => {
 
 	it("publishes only the gateway's port", () => {
 		const published = Object.entries(services)
-			.filter(([, s]) => s.ports)
+			.filter(([name, s]) => s.ports && !inProfile(name))
 			.map(([name]) => name);
 		expect(published).toEqual(["api"]);
 		expect(services.api.environment.PORT).toBe(3000);

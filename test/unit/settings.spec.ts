@@ -21,7 +21,14 @@ describe("settings", () => {
 			tracing: "off",
 			zipkinUrl: "http://127.0.0.1:9411",
 		});
-		expect(settings.gateway).toEqual({ port: 3000, host: "0.0.0.0", corsOrigins: [], rateLimit: 0, maxInFlight: 256 });
+		expect(settings.gateway).toEqual({
+			port: 3000,
+			host: "0.0.0.0",
+			corsOrigins: [],
+			rateLimit: 0,
+			maxInFlight: 256,
+			natsMonitorUrls: [],
+		});
 		expect(settings.databases).toEqual({
 			urls: { buildings: "postgres://postgres@127.0.0.1:5432/buildings", workflows: "postgres://postgres@127.0.0.1:5432/workflows" },
 			given: false,
@@ -61,6 +68,10 @@ describe("settings", () => {
 
 	it("reads integers as digits only, within their range", () => {
 		expect(settingsFrom({ RATE_LIMIT: "5", PORT: " 0 " }).gateway).toMatchObject({ rateLimit: 5, port: 0 });
+		expect(settingsFrom({ NATS_MONITOR_URL: "http://a:8222, http://b:8222" }).gateway.natsMonitorUrls).toEqual([
+			"http://a:8222",
+			"http://b:8222",
+		]);
 		for (const bad of ["abc", "-1", "1.5", "1e3", "0x10", "5 req"]) {
 			expect(() => settingsFrom({ RATE_LIMIT: bad }).gateway).toThrow(`RATE_LIMIT must be a non-negative integer, got "${bad}"`);
 		}

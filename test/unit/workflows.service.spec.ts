@@ -27,6 +27,13 @@ describe("workflows service", () => {
 		expect(rows).toHaveLength(1);
 	});
 
+	it("stats counts the workflows this node created, not the calls it refused", async () => {
+		const before = (await call<{ created: number }>("workflows.stats", {})).created;
+		await call<Workflow>("workflows.create", { name: "Counted", buildingId: 77 });
+		await rejection("workflows.create", { name: "x" });
+		expect(await call("workflows.stats", {})).toEqual({ created: before + 1 });
+	});
+
 	it("validates on the action itself, whoever calls it", async () => {
 		expect(await rejection("workflows.create", { name: "x" })).toMatchObject({
 			code: 422,

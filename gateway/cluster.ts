@@ -1,0 +1,59 @@
+/**
+ * The live cluster page at /cluster (static files of gateway/public/cluster, no CDN) and the one
+ * JSON endpoint it polls, GET /api/cluster, which scripts can use too. Both read-only, both
+ * behind `authorizeOperator`.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Service, ServiceSchema } from "moleculer";
+import serveStatic from "serve-static";
+import { settings } from "../config/settings";
+import { authorizeOperator } from "./access";
+import { clusterView } from "./cluster-view";
+import { CreationRates } from "./creations";
+import { publicDir } from "./public";
+
+/** A route middleware: a refused request ends with the gateway's error answer. */
+function operatorOnly(req: IncomingMessage, _res: ServerResponse, next: (err?: unknown) => void): void {
+	try {
+		authorizeOperator(req);
+		next();
+	} catch (err) {
+		next(err);
+	}
+}
+
+export const clusterRoutes = [
+	{
+		name: "cluster-api",
+		path: "/api",
+		mappingPolicy: "restrict",
+		autoAliases: false,
+		aliases: { "GET /cluster": "api.cluster" },
+		bodyParsers: { json: false, urlencoded: false },
+		use: [operatorOnly],
+	},
+	{
+		name: "cluster-page",
+		path: "/cluster",
+		mappingPolicy: "restrict",
+		autoAliases: false,
+		aliases: {},
+		use: [operatorOnly, serveStatic(publicDir("cluster"), { index: "index.html" })],
+	},
+];
+
+/** The samples the rates are measured over: one gateway service per process. */
+const rates = new CreationRates();
+
+/** The gateway's action behind GET /api/cluster. */
+export const ClusterMixin: Partial<ServiceSchema> = {
+	actions: {
+		cluster: {
+			// Each call reads every node: not one to retry on another gateway.
+			retryPolicy: { enabled: false },
+			handler(this: Service) {
+				return clusterView(this.broker, settings.gateway.natsMonitorUrls, rates);
+			},
+		},
+	},
+};
