@@ -80,7 +80,6 @@ interface Self {
 	postpone(job: OutboxJob, err: Error): Promise<void>;
 	reconcile(): Promise<{ leased: number; done: number }>;
 	drain(): Promise<void>;
-	stopping?: boolean;
 	traced<T>(ctx: Context | undefined, name: string, work: () => Promise<T>): Promise<T>;
 }
 
@@ -152,7 +151,7 @@ export function OutboxMixin(options: OutboxOptions): Partial<ServiceSchema> {
 			async drain(this: Self): Promise<void> {
 				for (;;) {
 					const { leased, done } = await this.reconcile();
-					if (this.stopping || leased < reconcileBatch || done === 0) return;
+					if (this.broker.stopping || leased < reconcileBatch || done === 0) return;
 				}
 			},
 		},
@@ -170,15 +169,15 @@ export function OutboxMixin(options: OutboxOptions): Partial<ServiceSchema> {
 
 		started() {
 			this.reconcileTimer = setInterval(() => {
-				if (this.reconciling) return;
+				if (this.reconciling || this.broker.stopping) return;
+				// A pass cut short by the node's stop (its pool closing) is the next pass's to do.
 				this.reconciling = this.drain()
-					.catch((err: Error) => this.logger.warn(`Outbox pass failed: ${err.message}`))
+					.catch((err: Error) => this.broker.stopping || this.logger.warn(`Outbox pass failed: ${err.message}`))
 					.finally(() => (this.reconciling = undefined));
 			}, reconcileIntervalMs);
 		},
 
 		async stopped() {
-			this.stopping = true;
 			clearInterval(this.reconcileTimer);
 			await this.reconciling;
 		},
