@@ -15,8 +15,8 @@
  *                                                               its own nats-server (TCP on loopback without one); a lone
  *                                                               node joins that cluster, else nats://127.0.0.1:4222
  *   TCP_NODES                  UDP discovery                    with TCP: host:port/nodeID of every node, comma-separated
- *   NATS_USER                  none                             NATS user (with NATS_PASSWORD), put into the NATS URLs
- *   NATS_PASSWORD              none                             NATS password
+ *   TCP_HOST                   127.0.0.1                        address a node listens on with TCP (0.0.0.0: every interface)
+ *   NATS_USER, NATS_PASSWORD   none                             NATS user and password, put into the NATS URLs
  *   NATS_TOKEN                 none                             NATS token, instead of user and password
  *   NATS_TLS_CA                no TLS                           PEM file of the CA for TLS to NATS
  *   NATS_TLS_CERT              no TLS                           PEM file of the client certificate
@@ -27,14 +27,13 @@
  *   LOG_LEVEL                  info (REPL: warn)                fatal, error, warn, info, debug or trace
  *   LOG_FORMAT                 text                             "text" for terminals, "json" for one JSON object a line
  *   METRICS                    false                            "true": Prometheus metrics at http://<node>:METRICS_PORT/metrics
- *   METRICS_PORT               3030                             port of the metrics, 0 to 65535 (`npm start`: + node index)
- *   TRACING                    off                              "console" or "zipkin": spans of every request across nodes
- *   ZIPKIN_URL                 http://127.0.0.1:9411            where the zipkin exporter sends spans
+ *   METRICS_PORT, METRICS_HOST 3030, 127.0.0.1                  where the metrics listen, port 1 to 65535 (`npm start`: + node index)
+ *   TRACING, ZIPKIN_URL        off, http://127.0.0.1:9411       "console" or "zipkin": spans of every request across nodes; zipkin's URL
  *   -- gateway (services/api.service.ts)
- *   PORT                       3000                             port of the REST gateway, 0 to 65535 (0: any free port)
- *   HOST                       0.0.0.0                          address the gateway listens on
+ *   PORT, HOST                 3000, 0.0.0.0                    where the REST gateway listens, port 0 to 65535 (0: any free port)
  *   CORS_ORIGINS               none: CORS off                   origins allowed from a browser, comma-separated ("*": any)
  *   RATE_LIMIT                 0: no limit                      requests per minute allowed to one client address
+ *   API_KEYS                   none: open                       keys a client must send (Bearer or X-API-Key), comma-separated
  *   -- databases (mixins/db.mixin.ts)
  *   BUILDINGS_DATABASE_URL     postgres://postgres@127.0.0.1:5432/buildings    the buildings service's database
  *   WORKFLOWS_DATABASE_URL     postgres://postgres@127.0.0.1:5432/workflows    the workflows service's database
@@ -80,6 +79,7 @@ function broker(env: Env) {
 		/** Empty when none is given. */
 		transporter: list(env, "TRANSPORTER"),
 		tcpNodes: list(env, "TCP_NODES"),
+		tcpHost: text(env, "TCP_HOST", "127.0.0.1"),
 		nats: Object.freeze({
 			user: text(env, "NATS_USER"),
 			password: text(env, "NATS_PASSWORD"),
@@ -94,7 +94,8 @@ function broker(env: Env) {
 		logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
 		logFormat: oneOf(env, "LOG_FORMAT", ["text", "json"], "text"),
 		metrics: boolean(env, "METRICS", false),
-		metricsPort: integer(env, "METRICS_PORT", 3030, PORT_RANGE),
+		metricsPort: integer(env, "METRICS_PORT", 3030, { min: 1, max: PORT_RANGE.max }),
+		metricsHost: text(env, "METRICS_HOST", "127.0.0.1"),
 		tracing: oneOf<"off" | "console" | "zipkin">(env, "TRACING", ["console", "zipkin"], "off"),
 		zipkinUrl: text(env, "ZIPKIN_URL", "http://127.0.0.1:9411"),
 	});
@@ -105,8 +106,8 @@ function gateway(env: Env) {
 		port: integer(env, "PORT", 3000, PORT_RANGE),
 		host: text(env, "HOST", "0.0.0.0"),
 		corsOrigins: list(env, "CORS_ORIGINS"),
-		/** Requests per minute per client address; 0: no limit. */
 		rateLimit: integer(env, "RATE_LIMIT", 0),
+		apiKeys: list(env, "API_KEYS"),
 	});
 }
 

@@ -10,6 +10,7 @@ describe("settings", () => {
 			namespace: "buildings",
 			transporter: [],
 			tcpNodes: [],
+			tcpHost: "127.0.0.1",
 			balancer: "nats",
 			requestTimeoutMs: 10_000,
 			retries: 2,
@@ -17,10 +18,11 @@ describe("settings", () => {
 			logFormat: "text",
 			metrics: false,
 			metricsPort: 3030,
+			metricsHost: "127.0.0.1",
 			tracing: "off",
 			zipkinUrl: "http://127.0.0.1:9411",
 		});
-		expect(settings.gateway).toEqual({ port: 3000, host: "0.0.0.0", corsOrigins: [], rateLimit: 0 });
+		expect(settings.gateway).toEqual({ port: 3000, host: "0.0.0.0", corsOrigins: [], rateLimit: 0, apiKeys: [] });
 		expect(settings.databases).toEqual({
 			urls: { buildings: "postgres://postgres@127.0.0.1:5432/buildings", workflows: "postgres://postgres@127.0.0.1:5432/workflows" },
 			given: false,
