@@ -8,7 +8,7 @@
  *   Variable                   Default                          Meaning
  *   -- node (cluster/node.ts)
  *   SERVICES                   api,buildings,workflows          services this node runs, comma-separated
- *   NODE_ID                    <services>-<hostname>-<pid>      this node's ID (`npm start` names its nodes)
+ *   NODE_ID                    <services>-<hostname>-<random>   this node's ID (`npm start` names its nodes)
  *   -- broker (moleculer.config.ts)
  *   NAMESPACE                  buildings                        nodes only see nodes of the same namespace
  *   TRANSPORTER                see meaning                      NATS URLs, comma-separated, or TCP. Unset: `npm start` runs

@@ -1,4 +1,4 @@
-import { QueryTypes, type Model, type ModelStatic, type Sequelize } from "sequelize";
+import { Op, QueryTypes, type Model, type ModelStatic, type Sequelize } from "sequelize";
 
 /** How many buildings there are, from the count the triggers keep (migration 003), not count(*). */
 export async function countBuildings(sequelize: Sequelize): Promise<number> {
@@ -15,4 +15,12 @@ export async function renameBuilding(model: ModelStatic<Model>, id: number, name
 /** Whether the database answers. */
 export async function ping(sequelize: Sequelize): Promise<void> {
 	await sequelize.query("SELECT 1");
+}
+
+/**
+ * The `where` of a search box: names that contain `text`, in any case. `%`, `_` and `\` in it
+ * are matched as themselves, not as LIKE wildcards.
+ */
+export function nameContains(text: string): object {
+	return { name: { [Op.iLike]: `%${text.replace(/[\\%_]/g, "\\$&")}%` } };
 }

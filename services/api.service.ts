@@ -4,6 +4,7 @@ import { Action, Service } from "moleculer-decorators";
 import ApiGateway from "moleculer-web";
 import type { BuildingsHealth, BuildingWithWorkflow } from "../types";
 import { settings } from "../config/settings";
+import { apiKeyCheck } from "../mixins/api-keys";
 import { toHttpError, type HttpError } from "../mixins/http-errors";
 import { nodesRunning } from "../mixins/registry";
 
@@ -11,7 +12,8 @@ type Check = "ok" | "failing";
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
 type GatewayRequest = IncomingMessage & { $action?: { name: string }; $params: Record<string, unknown> };
 
-const { port, host, corsOrigins, rateLimit } = settings.gateway;
+const { port, host, corsOrigins, rateLimit, apiKeys } = settings.gateway;
+const checkApiKey = apiKeyCheck(apiKeys);
 
 /** Whether a request carries a body (a POST or PATCH may come without one). */
 function hasBody(req: IncomingMessage): boolean {
@@ -39,7 +41,7 @@ function hasBody(req: IncomingMessage): boolean {
 				? {
 						origin: [...corsOrigins],
 						methods: ["GET", "POST", "PATCH", "DELETE"],
-						allowedHeaders: ["Content-Type", "Idempotency-Key"],
+						allowedHeaders: ["Content-Type", "Idempotency-Key", "Authorization", "X-API-Key"],
 						maxAge: 3600,
 					}
 				: undefined,
@@ -69,11 +71,24 @@ function hasBody(req: IncomingMessage): boolean {
 					rateLimit > 0
 						? { window: 60_000, limit: rateLimit, headers: true, key: (req: IncomingMessage) => req.socket.remoteAddress }
 						: undefined,
-				onBeforeCall(_ctx: Context, _route: unknown, req: GatewayRequest) {
+				onBeforeCall(_ctx: Context, _route: unknown, req: GatewayRequest, res: ServerResponse) {
+					// With API_KEYS set, only liveness answers without a key (probes carry none).
+					if (req.$action?.name !== "api.health") {
+						res.setHeader("WWW-Authenticate", "Bearer");
+						checkApiKey(req);
+						res.removeHeader("WWW-Authenticate");
+					}
 					if (hasBody(req) && !/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
 						throw new Errors.MoleculerClientError("Send the body as application/json.", 415, "UNSUPPORTED_MEDIA_TYPE");
 					}
-					// The header travels as a parameter, so the action validates it like any other.
+					// The header travels as a parameter, so the action validates it like any other; a
+					// client's own `idempotencyKey` parameter is refused: the key comes from the header only.
+					if (req.$action?.name === "buildings.create" && "idempotencyKey" in req.$params) {
+						const message = "The 'idempotencyKey' field is not allowed: send the key as the Idempotency-Key header.";
+						throw new Errors.ValidationError("Parameters validation error!", "VALIDATION_ERROR", [
+							{ type: "objectStrict", field: "idempotencyKey", message },
+						]);
+					}
 					const key = req.headers["idempotency-key"];
 					if (req.$action?.name === "buildings.create" && key !== undefined) req.$params.idempotencyKey = key;
 				},
@@ -108,10 +123,10 @@ function hasBody(req: IncomingMessage): boolean {
 	},
 })
 export default class ApiService extends MoleculerService {
-	/** Liveness of this gateway node. */
+	/** Liveness of this gateway node. Open without an API key (probes carry none), so it says no more than this. */
 	@Action()
-	health(): { status: "ok"; nodeID: string; uptime: number } {
-		return { status: "ok", nodeID: this.broker.nodeID, uptime: process.uptime() };
+	health(): { status: "ok"; uptime: number } {
+		return { status: "ok", uptime: process.uptime() };
 	}
 
 	/**
