@@ -71,13 +71,9 @@ function hasBody(req: IncomingMessage): boolean {
 					rateLimit > 0
 						? { window: 60_000, limit: rateLimit, headers: true, key: (req: IncomingMessage) => req.socket.remoteAddress }
 						: undefined,
-				onBeforeCall(_ctx: Context, _route: unknown, req: GatewayRequest, res: ServerResponse) {
+				onBeforeCall(_ctx: Context, _route: unknown, req: GatewayRequest) {
 					// With API_KEYS set, only liveness answers without a key (probes carry none).
-					if (req.$action?.name !== "api.health") {
-						res.setHeader("WWW-Authenticate", "Bearer");
-						checkApiKey(req);
-						res.removeHeader("WWW-Authenticate");
-					}
+					if (req.$action?.name !== "api.health") checkApiKey(req);
 					if (hasBody(req) && !/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
 						throw new Errors.MoleculerClientError("Send the body as application/json.", 415, "UNSUPPORTED_MEDIA_TYPE");
 					}
@@ -117,6 +113,7 @@ function hasBody(req: IncomingMessage): boolean {
 			const body = toHttpError(err);
 			if (body.code >= 500 && body.code !== 503) this.logger.error("Request failed:", err);
 			res.setHeader("Content-Type", "application/json; charset=utf-8");
+			if (body.code === 401) res.setHeader("WWW-Authenticate", "Bearer");
 			res.writeHead(body.code);
 			res.end(JSON.stringify(body));
 		},
