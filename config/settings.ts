@@ -8,7 +8,7 @@
  *   Variable                   Default                          Meaning
  *   -- node (cluster/node.ts)
  *   SERVICES                   api,buildings,workflows          services this node runs, comma-separated
- *   NODE_ID                    <services>-<hostname>-<pid>      this node's ID (`npm start` names its nodes)
+ *   NODE_ID                    <services>-<hostname>-<random>   this node's ID (`npm start` names its nodes)
  *   HEALTH_PORT                none: no health server           port of the node's /live and /ready probes (Kubernetes)
  *   -- broker (moleculer.config.ts)
  *   NAMESPACE                  buildings                        nodes only see nodes of the same namespace
@@ -16,8 +16,8 @@
  *                                                               its own nats-server (TCP on loopback without one); a lone
  *                                                               node joins that cluster, else nats://127.0.0.1:4222
  *   TCP_NODES                  UDP discovery                    with TCP: host:port/nodeID of every node, comma-separated
- *   NATS_USER                  none                             NATS user (with NATS_PASSWORD), put into the NATS URLs
- *   NATS_PASSWORD              none                             NATS password
+ *   TCP_HOST                   127.0.0.1                        address a node listens on with TCP (0.0.0.0: every interface)
+ *   NATS_USER, NATS_PASSWORD   none                             NATS user and password, put into the NATS URLs
  *   NATS_TOKEN                 none                             NATS token, instead of user and password
  *   NATS_TLS_CA                no TLS                           PEM file of the CA for TLS to NATS
  *   NATS_TLS_CERT              no TLS                           PEM file of the client certificate
@@ -29,16 +29,15 @@
  *   LOG_LEVEL                  info (REPL: warn)                fatal, error, warn, info, debug or trace
  *   LOG_FORMAT                 text                             "text" for terminals, "json" for one JSON object a line
  *   METRICS                    false                            "true": Prometheus metrics at http://<node>:METRICS_PORT/metrics
- *   METRICS_PORT               3030                             port of the metrics, 0 to 65535 (`npm start`: + node index)
- *   TRACING                    off                              "console" or "zipkin": spans of every request across nodes
- *   ZIPKIN_URL                 http://127.0.0.1:9411            where the zipkin exporter sends spans
+ *   METRICS_PORT, METRICS_HOST 3030, 127.0.0.1                  where the metrics listen, port 1 to 65535 (`npm start`: + node index)
+ *   TRACING, ZIPKIN_URL        off, http://127.0.0.1:9411       "console" or "zipkin": spans of every request across nodes; zipkin's URL
  *   -- gateway (services/api.service.ts)
- *   PORT                       3000                             port of the REST gateway, 0 to 65535 (0: any free port)
- *   HOST                       0.0.0.0                          address the gateway listens on
+ *   PORT, HOST                 3000, 0.0.0.0                    where the REST gateway listens, port 0 to 65535 (0: any free port)
  *   CORS_ORIGINS               none: CORS off                   origins allowed from a browser, comma-separated ("*": any)
  *   RATE_LIMIT                 0: no limit                      requests per minute allowed to one client address
  *   GATEWAY_MAX_IN_FLIGHT      256 (at least 1)                 requests one gateway handles at once; past it 503 + Retry-After
  *   NATS_MONITOR_URL           none (`npm start`: its own)      NATS monitoring URLs (nats-server -m) for /cluster, comma-separated
+ *   API_KEYS                   none: open                       keys a client must send (Bearer or X-API-Key), comma-separated
  *   -- databases (mixins/db.mixin.ts)
  *   BUILDINGS_DATABASE_URL     postgres://postgres@127.0.0.1:5432/buildings    the buildings service's database
  *   WORKFLOWS_DATABASE_URL     postgres://postgres@127.0.0.1:5432/workflows    the workflows service's database

@@ -1,8 +1,8 @@
-import type { IncomingMessage } from "node:http";
+import { settings } from "../config/settings";
+import { apiKeyCheck } from "../mixins/api-keys";
 
 /**
- * The one place that decides who may read the operator's views (/cluster and /api/cluster).
- * They are read-only and answer nothing the REST routes do not; when the gateway takes API keys
- * (API_KEYS), this is where they are checked. Throws an error with an HTTP status to refuse.
+ * The one place that decides who may read the operator's views (/cluster and /api/cluster): the
+ * same API keys as the REST routes (API_KEYS; none set, everyone). Throws a 401 to refuse.
  */
-export function authorizeOperator(_req: IncomingMessage): void {}
+export const authorizeOperator = apiKeyCheck(settings.gateway.apiKeys);

@@ -27,13 +27,13 @@ export function toHttpError(err: unknown): HttpError {
 	const { name = "Error", message = "", code, type, data } = (err ?? {}) as Partial<HttpError>;
 	const bodyError = typeof type === "string" ? BODY_ERRORS[type] : undefined;
 	if (bodyError) return { ...bodyError, type: type as string };
+	// Without `data`: Moleculer's carries the internal action and the node ID (which may hold a pid).
 	if (UNAVAILABLE.has(name)) {
 		return {
 			name: "ServiceUnavailableError",
 			message: "A service needed for this request is unavailable. Try again later.",
 			code: 503,
 			type: "SERVICE_UNAVAILABLE",
-			data,
 		};
 	}
 	if (typeof code === "number" && ((code >= 400 && code < 500) || code === 503)) {

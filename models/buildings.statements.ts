@@ -1,4 +1,4 @@
-import { QueryTypes, type Model, type ModelStatic, type Sequelize } from "sequelize";
+import { Op, QueryTypes, type Model, type ModelStatic, type Sequelize } from "sequelize";
 
 /** How many buildings there are, from the count the triggers keep (migration 003), not count(*). */
 export async function countBuildings(sequelize: Sequelize): Promise<number> {
@@ -28,4 +28,12 @@ export async function unlinkWorkflow(sequelize: Sequelize, buildingId: number, w
 		{ replacements: { buildingId, workflowId }, type: QueryTypes.UPDATE },
 	);
 	return (affected as unknown as number) > 0;
+}
+
+/**
+ * The `where` of a search box: names that contain `text`, in any case. `%`, `_` and `\` in it
+ * are matched as themselves, not as LIKE wildcards.
+ */
+export function nameContains(text: string): object {
+	return { name: { [Op.iLike]: `%${text.replace(/[\\%_]/g, "\\$&")}%` } };
 }

@@ -4,6 +4,7 @@ import { Action, Service } from "moleculer-decorators";
 import ApiGateway from "moleculer-web";
 import type { BuildingsHealth, BuildingWithWorkflow, Check, Health, Ready } from "../types";
 import { settings } from "../config/settings";
+import { apiKeyCheck } from "../mixins/api-keys";
 import { toHttpError, type HttpError } from "../mixins/http-errors";
 import { inFlightLimit } from "../mixins/overload";
 import { natsServers, nodesRunning } from "../mixins/registry";
@@ -13,7 +14,8 @@ import { DocsMixin, docsRoutes } from "../gateway/docs";
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
 type GatewayRequest = IncomingMessage & { $action?: { name: string }; $params: Record<string, unknown> };
 
-const { port, host, corsOrigins, rateLimit, maxInFlight } = settings.gateway;
+const { port, host, corsOrigins, rateLimit, maxInFlight, apiKeys } = settings.gateway;
+const checkApiKey = apiKeyCheck(apiKeys);
 
 /** Whether a request carries a body (a POST or PATCH may come without one). */
 function hasBody(req: IncomingMessage): boolean {
@@ -42,7 +44,7 @@ function hasBody(req: IncomingMessage): boolean {
 				? {
 						origin: [...corsOrigins],
 						methods: ["GET", "POST", "PATCH", "DELETE"],
-						allowedHeaders: ["Content-Type", "Idempotency-Key"],
+						allowedHeaders: ["Content-Type", "Idempotency-Key", "Authorization", "X-API-Key"],
 						maxAge: 3600,
 					}
 				: undefined,
@@ -77,10 +79,19 @@ function hasBody(req: IncomingMessage): boolean {
 						? { window: 60_000, limit: rateLimit, headers: true, key: (req: IncomingMessage) => req.socket.remoteAddress }
 						: undefined,
 				onBeforeCall(_ctx: Context, _route: unknown, req: GatewayRequest) {
+					// With API_KEYS set, only liveness answers without a key (probes carry none).
+					if (req.$action?.name !== "api.health") checkApiKey(req);
 					if (hasBody(req) && !/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
 						throw new Errors.MoleculerClientError("Send the body as application/json.", 415, "UNSUPPORTED_MEDIA_TYPE");
 					}
-					// The header travels as a parameter, so the action validates it like any other.
+					// The header travels as a parameter, so the action validates it like any other; a
+					// client's own `idempotencyKey` parameter is refused: the key comes from the header only.
+					if (req.$action?.name === "buildings.create" && "idempotencyKey" in req.$params) {
+						const message = "The 'idempotencyKey' field is not allowed: send the key as the Idempotency-Key header.";
+						throw new Errors.ValidationError("Parameters validation error!", "VALIDATION_ERROR", [
+							{ type: "objectStrict", field: "idempotencyKey", message },
+						]);
+					}
 					const key = req.headers["idempotency-key"];
 					if (req.$action?.name === "buildings.create" && key !== undefined) req.$params.idempotencyKey = key;
 				},
@@ -113,16 +124,17 @@ function hasBody(req: IncomingMessage): boolean {
 			res.setHeader("Content-Type", "application/json; charset=utf-8");
 			// Every 503 is worth trying again: say when.
 			if (body.code === 503) res.setHeader("Retry-After", "1");
+			if (body.code === 401) res.setHeader("WWW-Authenticate", "Bearer");
 			res.writeHead(body.code);
 			res.end(JSON.stringify(body));
 		},
 	},
 })
 export default class ApiService extends MoleculerService {
-	/** Liveness of this gateway node. */
+	/** Liveness of this gateway node. Open without an API key (probes carry none), so it says no more than this. */
 	@Action()
 	health(): Health {
-		return { status: "ok", nodeID: this.broker.nodeID, uptime: process.uptime() };
+		return { status: "ok", uptime: process.uptime() };
 	}
 
 	/**

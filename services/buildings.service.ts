@@ -10,7 +10,7 @@ import { ReadCacheMixin, type ReadCache } from "../mixins/read-cache.mixin";
 import { WorkflowLinksMixin, type WorkflowLinks } from "../mixins/workflow-links.mixin";
 import { nodesRunning } from "../mixins/registry";
 import { BuildingModel } from "../models/building.model";
-import { countBuildings, ping, renameBuilding } from "../models/buildings.statements";
+import { countBuildings, nameContains, ping, renameBuilding } from "../models/buildings.statements";
 import { outboxStats } from "../models/outbox.statements";
 import type {
 	Building,
@@ -23,7 +23,7 @@ import type {
 	Page,
 	UpdateBuildingParams,
 } from "../types";
-import { idRule, keyRule, nameRule, pageRules, sortRule } from "../types/validation";
+import { idRule, keyRule, nameRule, pageRules, sortRule, sortThenById } from "../types/validation";
 
 const { workflowCallTimeoutMs, workflowAttemptTimeoutMs, reconcileIntervalMs, reconcileBatch, maxBackoffMs, keyTtlHours, readCacheSize } =
 	settings.buildings;
@@ -88,7 +88,7 @@ export default class BuildingsService extends MoleculerService {
 		return answer;
 	}
 
-	/** One page of buildings; `search` matches part of the name. */
+	/** One page of buildings; `search` matches part of the name, in any case. */
 	@Action({
 		params: {
 			...pageRules,
@@ -98,13 +98,13 @@ export default class BuildingsService extends MoleculerService {
 		},
 	})
 	async list(ctx: Context<ListBuildingsParams>): Promise<Page<Building>> {
-		const { search, ...paging } = ctx.params;
+		const { search, sort, ...paging } = ctx.params;
 		if (search) {
-			const params = this.sanitizeParams(ctx, { sort: "id", ...paging, search, searchFields: ["name"] });
+			const params = this.sanitizeParams(ctx, { ...paging, sort: sortThenById(sort), query: nameContains(search) });
 			return this.traced(ctx, "list buildings", () => this._list(ctx, params) as Promise<Page<Building>>);
 		}
 		// Unfiltered, the total is kept by triggers: no count(*) over the table.
-		const params = this.sanitizeParams(ctx, { sort: "id", ...paging }) as { page: number; pageSize: number };
+		const params = this.sanitizeParams(ctx, { ...paging, sort: sortThenById(sort) }) as { page: number; pageSize: number };
 		const [found, total] = await this.traced(ctx, "list buildings", () =>
 			Promise.all([this.adapter.find(params), countBuildings(this.sequelize)]),
 		);

@@ -24,7 +24,7 @@ import {
 	type WorkflowRemoved,
 } from "../types";
 import { Batcher } from "../mixins/batcher";
-import { idRule, keyRule, nameRule, pageRules, sortRule } from "../types/validation";
+import { idRule, keyRule, nameRule, pageRules, sortRule, sortThenById } from "../types/validation";
 
 /**
  * Workflows of buildings, in the workflows database. Several nodes run this service; each
@@ -80,12 +80,12 @@ export default class WorkflowsService extends MoleculerService {
 		},
 	})
 	list(ctx: Context<ListWorkflowsParams>): Promise<Page<Workflow>> {
-		const { buildingId, ...paging } = ctx.params;
+		const { buildingId, sort, ...paging } = ctx.params;
 		const query = buildingId === undefined ? {} : { buildingId };
 		return this.traced(
 			ctx,
 			"list workflows",
-			() => this._list(ctx, this.sanitizeParams(ctx, { sort: "id", ...paging, query })) as Promise<Page<Workflow>>,
+			() => this._list(ctx, this.sanitizeParams(ctx, { ...paging, sort: sortThenById(sort), query })) as Promise<Page<Workflow>>,
 		);
 	}
 

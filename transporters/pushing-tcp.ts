@@ -1,3 +1,5 @@
+import net from "node:net";
+import path from "node:path";
 import { Transporters, type Packet } from "moleculer";
 
 /** What this class uses of Moleculer's node catalog (its typings leave it out). */
@@ -21,6 +23,25 @@ interface NodeCatalog {
 }
 type OutgoingPacket = Packet & { type: string; target?: string; payload: object };
 
+/** What this class uses of Moleculer's TCP reader and writer, which its index does not export. */
+interface TcpReader {
+	server: net.Server | null;
+	opts: { port?: number };
+	connected: boolean;
+	logger: { error(...args: unknown[]): void };
+	onTcpClientConnected(socket: net.Socket): void;
+}
+interface TcpWriter {
+	on(event: "error" | "end", listener: (...args: unknown[]) => void): void;
+}
+type Part<T> = new (transporter: unknown, opts: object) => T;
+// From the files of the version package.json pins: the package's exports leave them out.
+const tcpPart = (name: string) => path.join(path.dirname(require.resolve("moleculer")), "src/transporters/tcp", name);
+/* eslint-disable @typescript-eslint/no-require-imports -- Moleculer's own parts */
+const Reader = require(tcpPart("tcp-reader.js")) as Part<TcpReader>;
+const Writer = require(tcpPart("tcp-writer.js")) as Part<TcpWriter>;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 /**
  * Moleculer's TCP transporter, with nodes that tell the others about themselves at once.
  *
@@ -39,7 +60,10 @@ type OutgoingPacket = Packet & { type: string; target?: string; payload: object 
  * is then logged as "connected": "reconnected" is left for a node that really was connected.
  */
 export class PushingTcpTransporter extends Transporters.TCP {
-	declare nodes: NodeCatalog;
+	declare opts: { host?: string; port?: number };
+	declare reader: TcpReader;
+	declare writer: TcpWriter;
+	declare nodes: NodeCatalog & { disconnected(nodeID: string, unexpected: boolean): void };
 	declare registry: { getLocalNodeInfo(): object };
 	declare nodeID: string;
 
@@ -58,6 +82,30 @@ export class PushingTcpTransporter extends Transporters.TCP {
 			if (!known?.available) void this.pushLocalInfo([node.id]);
 			return node;
 		};
+	}
+
+	/**
+	 * As Moleculer's, but its reader listens on `host` (TCP_HOST, loopback unless configured), not
+	 * on every interface: a node on loopback cannot be reached, or sent packets, from elsewhere.
+	 */
+	startTcpServer(): Promise<number> {
+		this.writer = new Writer(this, this.opts);
+		this.reader = new Reader(this, this.opts);
+		this.writer.on("error", (_err, nodeID) => this.nodes.disconnected(nodeID as string, false));
+		this.writer.on("end", nodeID => this.nodes.disconnected(nodeID as string, false));
+		const reader = this.reader;
+		return new Promise((resolve, reject) => {
+			const server = net.createServer(socket => reader.onTcpClientConnected(socket));
+			server.once("error", reject);
+			server.listen({ port: this.opts.port, host: this.opts.host, exclusive: true }, () => {
+				server.off("error", reject);
+				server.on("error", err => reader.logger.error("Server error.", err));
+				reader.opts.port = (server.address() as net.AddressInfo).port;
+				reader.connected = true;
+				resolve(reader.opts.port);
+			});
+			reader.server = server;
+		});
 	}
 
 	publish(packet: OutgoingPacket): Promise<void> {

@@ -21,8 +21,8 @@ const CHECKS = { type: "string", enum: ["ok", "failing"] } as const;
 /** `GET /api/health`: liveness of one gateway node. */
 export const healthSchema = {
 	type: "object",
-	properties: { status: { const: "ok" }, nodeID: { type: "string" }, uptime: { type: "number", description: "seconds" } },
-	required: ["status", "nodeID", "uptime"],
+	properties: { status: { const: "ok" }, uptime: { type: "number", description: "seconds" } },
+	required: ["status", "uptime"],
 	additionalProperties: false,
 } as const;
 

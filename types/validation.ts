@@ -29,3 +29,11 @@ export const pageRules = {
 export function sortRule(fields: string[]) {
 	return { type: "enum", values: fields.flatMap(f => [f, `-${f}`]), optional: true } as const;
 }
+
+/**
+ * A list's `sort` as the database adapter takes it, ties broken by id: rows that share a name or
+ * a status keep one order from page to page, so none shows twice or is skipped.
+ */
+export function sortThenById(sort = "id"): string[] {
+	return sort === "id" || sort === "-id" ? [sort] : [sort, "id"];
+}

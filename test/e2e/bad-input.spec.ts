@@ -48,6 +48,14 @@ const cases: [string, BadRequest][] = [
 			field: "idempotencyKey",
 		},
 	],
+	[
+		"idempotencyKey in the body (the header only)",
+		{ method: "POST", path: "/buildings", body: { name: "HQ", idempotencyKey: "k-1" }, status: 422, field: "idempotencyKey" },
+	],
+	[
+		"idempotencyKey in the query (the header only)",
+		{ method: "POST", path: "/buildings?idempotencyKey=k-2", body: { name: "HQ" }, status: 422, field: "idempotencyKey" },
+	],
 	["malformed JSON", { method: "POST", path: "/buildings", body: '{"name": "HQ"', headers: json, status: 400 }],
 	["JSON string body", { method: "POST", path: "/buildings", body: '"HQ"', headers: json, status: 400 }],
 	["JSON array body", { method: "POST", path: "/buildings", body: '[{"name": "HQ"}]', headers: json, status: 422 }],

@@ -39,7 +39,7 @@ describe("NATS credentials", () => {
 			url: "nats://cluster:p%40ss@a:4222,nats://cluster:p%40ss@b:4222",
 			tls: { caFile: "/ca.pem", certFile: "/c.pem", keyFile: "/k.pem" },
 		});
-		expect(configWith({ TRANSPORTER: "TCP" }).transporter).toBe("TCP");
+		expect(configWith({ TRANSPORTER: "TCP" }).transporter?.constructor.name).toBe("PushingTcpTransporter");
 	});
 
 	it("connects with the credentials, and never logs the password", async () => {

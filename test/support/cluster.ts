@@ -15,8 +15,11 @@ export interface ClusterOptions {
 	api?: boolean;
 	/** Balance by NATS queue groups (default) or by Moleculer's own balancer. */
 	balancer?: "nats" | "moleculer";
-	/** Use a transporter (default NATS); `null` puts every service on one local broker. */
-	transporter?: string | null;
+	/**
+	 * Use a transporter (default NATS), or one URL per node by the services it runs (its own
+	 * NATS user, say); `null` puts every service on one local broker.
+	 */
+	transporter?: string | ((services: string[]) => string) | null;
 	/** Broker options to add to moleculer.config.ts's, e.g. metrics. */
 	brokerOptions?: Partial<BrokerOptions>;
 }
@@ -59,18 +62,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 	process.env.BUILDINGS_DATABASE_URL = buildingsDatabaseUrl;
 	process.env.WORKFLOWS_DATABASE_URL = workflowsDatabaseUrl;
 
-	const brokerOptions = (nodeID: string): BrokerOptions => ({
+	const brokerOptions = (nodeID: string, services: string[]): BrokerOptions => ({
 		...config,
 		namespace,
 		nodeID: `${nodeID}-${namespace}`,
 		// The transporter the nodes run with, one instance per broker.
-		transporter: transporter === null ? undefined : new CoalescingNatsTransporter({ url: transporter }),
+		transporter:
+			transporter === null
+				? undefined
+				: new CoalescingNatsTransporter({ url: typeof transporter === "function" ? transporter(services) : transporter }),
 		disableBalancer: transporter !== null && balancer === "nats",
 		logger: false,
 		...extraOptions,
 	});
 	const node = (nodeID: string, services: string[]): ServiceBroker => {
-		const broker = new ServiceBroker(brokerOptions(nodeID));
+		const broker = new ServiceBroker(brokerOptions(nodeID, services));
 		for (const name of services) broker.loadService(path.join(SERVICES_DIR, `${name}.service.ts`));
 		return broker;
 	};

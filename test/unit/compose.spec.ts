@@ -7,6 +7,7 @@ import YAML from "yaml";
 const root = path.join(__dirname, "..", "..");
 const compose = YAML.parse(readFileSync(path.join(root, "docker-compose.yml"), "utf8"), { merge: true });
 const services = compose.services as Record<string, any>;
+const natsConfig = readFileSync(path.join(root, "nats", "nats.conf"), "utf8");
 const documented = new Set(
 	readFileSync(path.join(root, ".env.example"), "utf8")
 		.split("\n")
@@ -44,14 +45,34 @@ describe("docker-compose.yml", () => {
 		expect(service.image).toBe("buildings-cluster");
 		expect(service.environment.SERVICES).toBe(name);
 		expect(service.environment.TRANSPORTER).toBe("nats://nats:4222");
-		// The credentials the NATS server is started with.
-		expect([service.environment.NATS_USER, service.environment.NATS_PASSWORD]).toEqual([
-			services.nats.command[1],
-			services.nats.command[3],
-		]);
+		// Its own NATS user, whose password the NATS server gets from the same required variable.
+		const password = `NATS_${name.toUpperCase()}_PASSWORD`;
+		expect(service.environment.NATS_USER).toBe(name);
+		expect(service.environment.NATS_PASSWORD).toMatch(new RegExp(`^\\$\\{${password}:\\?`));
+		expect(services.nats.environment[password]).toBe(service.environment.NATS_PASSWORD);
+		expect(natsConfig).toMatch(new RegExp(`user: ${name}\\s+password: \\$${password}\\s`));
 		expect(service.depends_on.nats).toEqual({ condition: "service_healthy" });
 		for (const variable of Object.keys(service.environment))
 			expect([name, variable, documented.has(variable)]).toEqual([name, variable, true]);
+	});
+
+	it("requires every password (no default), and keeps NATS's off its command line", () => {
+		const text = readFileSync(path.join(root, "docker-compose.yml"), "utf8");
+		const passwords = [...text.matchAll(/\$\{(\w*PASSWORD\w*)([^}]*)\}/g)];
+		expect(new Set(passwords.map(m => m[1]))).toEqual(
+			new Set([
+				"NATS_API_PASSWORD",
+				"NATS_BUILDINGS_PASSWORD",
+				"NATS_WORKFLOWS_PASSWORD",
+				"BUILDINGS_DB_PASSWORD",
+				"WORKFLOWS_DB_PASSWORD",
+				"GRAFANA_ADMIN_PASSWORD",
+			]),
+		);
+		for (const [, name, rest] of passwords) expect([name, rest]).toEqual([name, expect.stringMatching(/^:\?\S/)]);
+		for (const name of new Set(passwords.map(m => m[1]))) expect([name, documented.has(name)]).toEqual([name, true]);
+		expect(services.nats.command).toEqual(["--config", "/etc/nats/nats.conf"]);
+		expect(services.nats.volumes).toEqual(["./nats/nats.conf:/etc/nats/nats.conf:ro"]);
 	});
 
 	it("gives each service its own database, started first and healthy", () => {
@@ -98,11 +119,14 @@ describe("docker-compose.nats-cluster.yml (with docker-compose.yml: a 3-server N
 		return command[command.indexOf(flag) + 1];
 	};
 
-	it("routes each of the three servers to all three, with the credentials of the one server it replaces", () => {
+	it("routes each of the three servers to all three, with the users and passwords of the one server it replaces", () => {
 		for (const name of servers) {
 			expect(option(name, "--routes").split(",")).toEqual(servers.map(server => `nats://${server}:6222`));
 			expect(option(name, "--cluster")).toBe("nats://0.0.0.0:6222");
-			expect([option(name, "--user"), option(name, "--pass")]).toEqual([services.nats.command[1], services.nats.command[3]]);
+			expect(option(name, "--config")).toBe("/etc/nats/nats.conf");
+			expect(override.services[name].volumes).toEqual(services.nats.volumes);
+			expect(override.services[name].environment).toEqual(services.nats.environment);
+			expect(override.services[name].command.join(" ")).not.toMatch(/--user|--pass|PASSWORD/);
 			expect(override.services[name].healthcheck.test).toEqual(services.nats.healthcheck.test);
 		}
 		expect(new Set(servers.map(name => option(name, "--name"))).size).toBe(3);

@@ -27,8 +27,10 @@ describe("toHttpError", () => {
 		new Errors.ServiceNotFoundError({ action: "workflows.create" }),
 		new Errors.ServiceNotAvailableError({ action: "workflows.create" }),
 		new Errors.RequestTimeoutError({ action: "workflows.create", nodeID: "n1" }),
-	])("answers 503 for %s", err => {
-		expect(toHttpError(err)).toMatchObject({ name: "ServiceUnavailableError", code: 503, type: "SERVICE_UNAVAILABLE" });
+	])("answers 503 for %s, naming neither the action nor the node", err => {
+		const body = toHttpError(err);
+		expect(body).toMatchObject({ name: "ServiceUnavailableError", code: 503, type: "SERVICE_UNAVAILABLE" });
+		expect(JSON.stringify(body)).not.toMatch(/workflows\.create|n1/);
 	});
 
 	it("maps body-parser failures to 400, 413 and 415", () => {

@@ -10,6 +10,7 @@ describe("settings", () => {
 			namespace: "buildings",
 			transporter: [],
 			tcpNodes: [],
+			tcpHost: "127.0.0.1",
 			balancer: "nats",
 			requestTimeoutMs: 10_000,
 			natsPingIntervalMs: 2000,
@@ -18,6 +19,7 @@ describe("settings", () => {
 			logFormat: "text",
 			metrics: false,
 			metricsPort: 3030,
+			metricsHost: "127.0.0.1",
 			tracing: "off",
 			zipkinUrl: "http://127.0.0.1:9411",
 		});
@@ -28,6 +30,7 @@ describe("settings", () => {
 			rateLimit: 0,
 			maxInFlight: 256,
 			natsMonitorUrls: [],
+			apiKeys: [],
 		});
 		expect(settings.databases).toEqual({
 			urls: { buildings: "postgres://postgres@127.0.0.1:5432/buildings", workflows: "postgres://postgres@127.0.0.1:5432/workflows" },
