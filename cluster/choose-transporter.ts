@@ -61,7 +61,8 @@ async function privateNats(
 	balancer: Settings["broker"]["balancer"],
 	count: number,
 ): Promise<ChosenTransporter> {
-	const nats = await NatsCluster.start(count, binary, filesDir);
+	// Supervised like the nodes: a server that dies is started again on its port.
+	const nats = await NatsCluster.start(count, binary, filesDir, line => console.log(line));
 	const pids = nats.servers.map(server => server.pid).join(", ");
 	const what =
 		count === 1

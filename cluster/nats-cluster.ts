@@ -13,7 +13,8 @@ export class NatsCluster {
 		private readonly monitorPorts: number[],
 	) {}
 
-	static async start(count: number, binary: string, filesDir: string): Promise<NatsCluster> {
+	/** `say` gets a line when a server exits unasked and is started again. */
+	static async start(count: number, binary: string, filesDir: string, say?: (line: string) => void): Promise<NatsCluster> {
 		const ports = new Set<number>();
 		while (ports.size < (count === 1 ? 2 : 3 * count)) ports.add(await portToListenOnLater());
 		const clientPorts = [...ports].slice(0, count);
@@ -36,7 +37,7 @@ export class NatsCluster {
 			const args = count === 1 ? monitor : [...monitor, ...routing];
 			const dir = count === 1 ? filesDir : path.join(filesDir, String(i + 1));
 			// Detached: a Ctrl-C in the terminal reaches the nodes, which still need NATS to leave cleanly.
-			return new NatsServer(port, args, { binary, filesDir: dir, detached: true });
+			return new NatsServer(port, args, { binary, filesDir: dir, detached: true, restartAndSay: say });
 		});
 		const cluster = new NatsCluster(servers, monitorPorts);
 		try {

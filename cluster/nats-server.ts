@@ -28,11 +28,17 @@ export interface NatsServerOptions {
 	filesDir?: string;
 	/** In a process group of its own: a Ctrl-C in the terminal does not reach it, its owner stops it. */
 	detached?: boolean;
+	/**
+	 * Starts the server again, on the same port, when it exits unasked (the nodes reconnect to
+	 * it), saying so in a line given to this function. Without it, a server that dies stays down.
+	 */
+	restartAndSay?: (line: string) => void;
 }
 
 /** A private nats-server on a loopback port: for `npm start`, tests and the benchmark. */
 export class NatsServer {
 	private child?: ChildProcess;
+	private restartTimer?: NodeJS.Timeout;
 	constructor(
 		readonly port: number,
 		/** More nats-server arguments, e.g. ["--user", "u", "--pass", "p"]. */
@@ -85,6 +91,7 @@ export class NatsServer {
 			detached: this.options.detached ?? false,
 		});
 		this.child = child;
+		child.once("exit", (code, signal) => this.exitedUnasked(child, signal ? `signal ${signal}` : `code ${code}`));
 		const deadline = Date.now() + 10_000;
 		while (!(await isReachable("127.0.0.1", this.port))) {
 			// e.g. the port was taken between choosing it and starting
@@ -101,6 +108,7 @@ export class NatsServer {
 	async stop(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
 		const child = this.child;
 		this.child = undefined;
+		clearTimeout(this.restartTimer);
 		if (!child || child.exitCode !== null || child.signalCode !== null) return;
 		const exited = new Promise(resolve => child.once("exit", resolve));
 		child.kill(signal);
@@ -109,6 +117,20 @@ export class NatsServer {
 		clearTimeout(killLater);
 		// nats-server leaves its pid file behind; a file then always means a server may still run.
 		if (this.pidFile) rmSync(this.pidFile, { force: true });
+	}
+
+	/** `stop` forgets the child first: an exit of the child still known is one nobody asked for. */
+	private exitedUnasked(child: ChildProcess, how: string): void {
+		const say = this.options.restartAndSay;
+		if (this.child !== child || !say) return;
+		this.child = undefined;
+		say(`nats-server on port ${this.port} exited (${how}); restarting it in 0.5 s.`);
+		this.restartTimer = setTimeout(() => {
+			this.start().then(
+				() => say(`nats-server on port ${this.port} restarted (pid ${this.pid}).`),
+				(err: Error) => say(`nats-server on port ${this.port} could not restart: ${err.message}`),
+			);
+		}, 500);
 	}
 
 	async restart(downMs: number): Promise<void> {

@@ -39,7 +39,7 @@ function transporterName(broker: ServiceBroker): string {
 
 export async function clusterView(broker: ServiceBroker, monitors: readonly string[], rates: CreationRates): Promise<ClusterView> {
 	const call = <T>(action: string, params: object, nodeID?: string) =>
-		broker.call<T, object>(action, params, { nodeID, timeout: PART_TIMEOUT_MS, retries: 0 }).catch(() => null);
+		broker.call<T, object>(action, params, { nodeID, timeout: PART_TIMEOUT_MS, retries: 0, tracking: false }).catch(() => null);
 	const registered = (broker.registry.nodes.toArray() as RegistryNode[]).filter(node => node.available);
 	const onNats = transporterName(broker) === "NATS";
 	const workflowsNodes = nodesRunning(broker, "workflows");

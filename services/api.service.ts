@@ -17,6 +17,10 @@ type GatewayRequest = IncomingMessage & { $action?: { name: string }; $params: R
 const { port, host, corsOrigins, rateLimit, maxInFlight, apiKeys } = settings.gateway;
 const checkApiKey = apiKeyCheck(apiKeys);
 
+// Probes are not tracked: Moleculer keeps a call that timed out tracked, and a stopping gateway
+// would wait its full shutdown timeout for a probe of a node that had died.
+const PROBE = { retries: 0, tracking: false };
+
 /** Whether a request carries a body (a POST or PATCH may come without one). */
 function hasBody(req: IncomingMessage): boolean {
 	return Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
@@ -149,7 +153,7 @@ export default class ApiService extends MoleculerService {
 		// probe polling a starting cluster would fill the log with them.
 		const discovered = nodesRunning(this.broker, "buildings").length > 0;
 		const buildings = discovered
-			? await ctx.call<BuildingsHealth, object>("buildings.health", {}, { timeout: 2000, retries: 0 }).catch(() => undefined)
+			? await ctx.call<BuildingsHealth, object>("buildings.health", {}, { ...PROBE, timeout: 2000 }).catch(() => undefined)
 			: undefined;
 		const checks: Record<string, Check> = {
 			transporter: this.broker.transit?.connected ? "ok" : "failing",
@@ -178,7 +182,7 @@ export default class ApiService extends MoleculerService {
 	async answering(ctx: Context, nodeIDs: string[]): Promise<string[]> {
 		const answers = await Promise.all(
 			nodeIDs.map(nodeID =>
-				ctx.call("$node.health", {}, { nodeID, timeout: 1000, retries: 0 }).then(
+				ctx.call("$node.health", {}, { ...PROBE, nodeID, timeout: 1000 }).then(
 					() => nodeID,
 					() => undefined,
 				),

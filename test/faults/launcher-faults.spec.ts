@@ -2,7 +2,7 @@ import { expectClean, settle } from "../support/fault-figures";
 import { POSTGRES_URL, query, waitFor } from "../support/infra";
 import { LaunchedCluster } from "../support/launcher";
 import { postBuildingsSteadily, type LoadResult } from "../support/load";
-import { nodePidsOf } from "../support/processes";
+import { nodePidsOf, privateNatsOf } from "../support/processes";
 import { TcpProxy } from "../support/tcp-proxy";
 
 // Faults as users meet them, on `npm start`'s own processes (its supervisor, its private
@@ -13,14 +13,17 @@ describe("faults on the cluster `npm start` runs", () => {
 	const cluster = new LaunchedCluster("faults");
 	const postgres = new URL(POSTGRES_URL);
 	const proxy = new TcpProxy(postgres.hostname, Number(postgres.port || 5432));
+	const workflowsProxy = new TcpProxy(postgres.hostname, Number(postgres.port || 5432));
 
 	beforeAll(async () => {
 		await proxy.start();
-		await cluster.start({}, `127.0.0.1:${proxy.port}`);
+		await workflowsProxy.start();
+		await cluster.start({}, { buildings: `127.0.0.1:${proxy.port}`, workflows: `127.0.0.1:${workflowsProxy.port}` });
 	}, 120_000);
 	afterAll(async () => {
 		await cluster.stop();
 		await proxy.stop();
+		await workflowsProxy.stop();
 	}, 60_000);
 
 	const pidOf = (nodeID: string) => nodePidsOf(cluster.launcher.child.pid!)[nodeID];
@@ -123,6 +126,28 @@ describe("faults on the cluster `npm start` runs", () => {
 		expect(result.answers.filter(a => a.status === 503 && a.retryAfter === undefined)).toEqual([]);
 	}, 180_000);
 
+	it("a 60 s outage of the workflows database: every creation answered 202, the backlog drained within 60 s of its return", async () => {
+		const load = stream("Outage", 66);
+		await sleep(3000);
+		workflowsProxy.blackHole();
+		await sleep(60_000);
+		workflowsProxy.release();
+		const releasedAt = Date.now();
+		const pending = async () =>
+			Number(
+				(await query<{ n: string }>(cluster.buildingsDb, `SELECT count(*) AS n FROM buildings WHERE "workflowStatus" <> 'created'`))[0].n,
+			);
+		const backlog = await pending();
+		await waitFor("the outage's backlog to drain", async () => (await pending()) === 0, 60_000);
+		const drainedMs = Date.now() - releasedAt;
+		const figures = await settle(cluster, "workflows database black-holed for 60 s", await load, releasedAt);
+		console.log(`[fault] outage: ${backlog} buildings pending at the end of the outage, drained ${drainedMs} ms after it`);
+		expectClean(figures);
+		expect(backlog).toBeGreaterThan(1000);
+		expect(figures.statuses[202]).toBeGreaterThan(1000);
+		expect(drainedMs).toBeLessThan(60_000);
+	}, 240_000);
+
 	it("overload, 500 connections for 20 s: immediate 503s with Retry-After past the caps, then 201 within 10 s", async () => {
 		const flood = postBuildingsSteadily(cluster.api, {
 			name: "Flood",
@@ -150,6 +175,44 @@ describe("faults on the cluster `npm start` runs", () => {
 		expect(overloaded.filter(a => a.retryAfter !== "1")).toEqual([]);
 		expect(sheddingMs[sheddingMs.length >> 1]).toBeLessThan(1000);
 	}, 240_000);
+
+	it("kill -9 of the private nats-server: the launcher starts it again, and creations answer 201 within 5 s", async () => {
+		const load = stream("Kill NATS", 15);
+		await sleep(3000);
+		const nats = privateNatsOf(cluster.launcher.output);
+		process.kill(nats.pid, "SIGKILL");
+		await cluster.launcher.waitForOutput(`nats-server on port ${nats.port} restarted`, 15_000);
+		const restartedAt = Date.now();
+		const figures = await settle(cluster, "kill -9 of the nats-server", await load, restartedAt);
+		expectClean(figures);
+		expect(figures.recoverMs).toBeLessThan(5000);
+	}, 120_000);
+
+	// Last: it stops the cluster.
+	it("with every workflows node hung, readiness says so and a POST answers 202; the stop that follows is quick and clean", async () => {
+		const pids = ["workflows-1", "workflows-2", "workflows-3"].map(pidOf);
+		for (const pid of pids) process.kill(pid, "SIGSTOP");
+		const post = await fetch(`${cluster.api}/buildings`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ name: "While all hang" }),
+		});
+		const ready = await fetch(`${cluster.api}/health/ready`);
+		const readyBody = (await ready.json()) as { data?: { checks?: Record<string, string> } };
+		for (const pid of pids) process.kill(pid, "SIGCONT");
+		expect(post.status).toBe(202);
+		expect([ready.status, readyBody.data?.checks?.workflows]).toEqual([503, "failing"]);
+
+		const before = cluster.launcher.output.length;
+		const stopping = Date.now();
+		cluster.launcher.interrupt();
+		expect(await cluster.launcher.stop(undefined, 30_000)).toBe(0);
+		const stopMs = Date.now() - stopping;
+		console.log(`[fault] stop right after a 202: ${stopMs} ms`);
+		expect(cluster.launcher.output.slice(before)).not.toMatch(/GracefulStopTimeoutError| (WARN|ERROR) /);
+		// Well under the 10 s a tracked call that timed out would hold a node.
+		expect(stopMs).toBeLessThan(6000);
+	}, 60_000);
 });
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));

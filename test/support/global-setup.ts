@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../cluster/embedded-postgres";
 import { NatsServer, freePort } from "./processes";
+import { maskCredentials } from "../../cluster/printable";
 
 /** What the run started for itself, for global-teardown to stop. */
 export const provisioned: { postgres?: EmbeddedDatabase; nats?: NatsServer; dataDir?: string } = {};
@@ -27,5 +28,5 @@ export default async function globalSetup(): Promise<void> {
 		provisioned.postgres = await startEmbeddedPostgres(dataDir, []);
 		process.env.TEST_POSTGRES_URL = provisioned.postgres.url("postgres");
 	}
-	console.log(`\nTests use Postgres ${process.env.TEST_POSTGRES_URL} and NATS ${process.env.TEST_NATS_URL}.`);
+	console.log(`\nTests use Postgres ${maskCredentials(process.env.TEST_POSTGRES_URL ?? "")} and NATS ${process.env.TEST_NATS_URL}.`);
 }

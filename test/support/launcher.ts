@@ -30,21 +30,21 @@ export class LaunchedCluster {
 	}
 
 	/**
-	 * Starts the launcher with these variables too, and waits for its summary. With
-	 * `buildingsDbVia`, the buildings nodes reach their database at that host:port (a proxy).
+	 * Starts the launcher with these variables too, and waits for its summary. With `via`, the
+	 * nodes reach their databases at that host:port (a proxy).
 	 */
-	async start(env: Record<string, string | undefined> = {}, buildingsDbVia?: string): Promise<void> {
+	async start(env: Record<string, string | undefined> = {}, via: { buildings?: string; workflows?: string } = {}): Promise<void> {
 		this.buildingsDb = await createDatabase(`${this.namespace}_buildings`);
 		this.workflowsDb = await createDatabase(`${this.namespace}_workflows`);
-		const buildingsDbUrl = buildingsDbVia ? this.buildingsDb.replace(/@[^/]+\//, `@${buildingsDbVia}/`) : this.buildingsDb;
+		const through = (url: string, hostPort?: string) => (hostPort ? url.replace(/@[^/]+\//, `@${hostPort}/`) : url);
 		const port = await freePort();
 		this.api = `http://127.0.0.1:${port}/api`;
 		const variables = {
 			LOG_LEVEL: "info",
 			PORT: String(port),
 			DATA_DIR: this.dataDir,
-			BUILDINGS_DATABASE_URL: buildingsDbUrl,
-			WORKFLOWS_DATABASE_URL: this.workflowsDb,
+			BUILDINGS_DATABASE_URL: through(this.buildingsDb, via.buildings),
+			WORKFLOWS_DATABASE_URL: through(this.workflowsDb, via.workflows),
 		};
 		this.process = new ScriptProcess("cluster/start.ts", [], { ...variables, ...env }, this.workDir);
 		await this.process.waitForOutput("Cluster ready", 90_000);
