@@ -6,6 +6,7 @@ import { Errors, type BrokerOptions } from "moleculer";
 import { NATS_DEFAULT_URL, settings } from "./config/settings";
 import { CoalescingNatsTransporter } from "./transporters/coalescing-nats";
 import { PushingTcpTransporter } from "./transporters/pushing-tcp";
+import { SettleTimedOutCalls } from "./transporters/settle-timed-out-calls";
 
 const given = settings.broker;
 
@@ -87,8 +88,10 @@ const config: BrokerOptions = {
 		factor: 2,
 		check: err => err instanceof Errors.ServiceNotFoundError || err instanceof Errors.ServiceNotAvailableError,
 	},
-	// A stopping node finishes the requests it holds before it leaves.
+	// A stopping node finishes the requests it holds before it leaves; a call that timed out is
+	// over, not held (SettleTimedOutCalls).
 	tracking: { enabled: true, shutdownTimeout: 10_000 },
+	middlewares: [SettleTimedOutCalls()],
 
 	validator: true,
 	// Off by default: collecting costs throughput on every call (see the README for the figure).
