@@ -39,7 +39,11 @@ export function checkBody(req: GatewayRequest): void {
 export function takeIdempotencyKey(req: GatewayRequest): void {
 	if (req.$action?.name !== "buildings.create") return;
 	if ("idempotencyKey" in req.$params) {
-		throw invalid("idempotencyKey", "objectStrict", '"idempotencyKey" is not a field of this request: send the key as the Idempotency-Key header');
+		throw invalid(
+			"idempotencyKey",
+			"objectStrict",
+			'"idempotencyKey" is not a field of this request: send the key as the Idempotency-Key header',
+		);
 	}
 	const key = req.headers["idempotency-key"];
 	if (key !== undefined) req.$params.idempotencyKey = key;

@@ -54,7 +54,8 @@ export function toHttpError(err: unknown): HttpError {
 		};
 	}
 	if (typeof code === "number" && ((code >= 400 && code < 500) || code === 503)) {
-		if (code === 422 && name === "ValidationError") return { name, code, type: type || "VALIDATION_ERROR", ...validationError(message, data) };
+		if (code === 422 && name === "ValidationError")
+			return { name, code, type: type || "VALIDATION_ERROR", ...validationError(message, data) };
 		return { name, message, code, type: type || DEFAULT_TYPES[code] || "", data };
 	}
 	return { name: "InternalServerError", message: "Internal server error.", code: 500, type: "INTERNAL_ERROR" };

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Errors, Service as MoleculerService, type Context } from "moleculer";
+import { Service as MoleculerService, type Context } from "moleculer";
 import { Action, Service } from "moleculer-decorators";
 import ApiGateway from "moleculer-web";
 import type { BuildingsHealth, BuildingWithWorkflow, Check, Health, Ready } from "../types";

@@ -15,7 +15,14 @@ describe("toHttpError", () => {
 
 	it("words a 422 from its fields' problems, without the node and action", () => {
 		const err = new Errors.ValidationError("Parameters validation error!", "VALIDATION_ERROR", [
-			{ field: "status", message: '"status" must be one of new, running; got "done"', type: "enumValue", value: "done", nodeID: "n1", action: "a" },
+			{
+				field: "status",
+				message: '"status" must be one of new, running; got "done"',
+				type: "enumValue",
+				value: "done",
+				nodeID: "n1",
+				action: "a",
+			},
 			{ field: "colour", message: '"colour" is not a field of this request', type: "objectStrict", nodeID: "n1", action: "a" },
 		]);
 		expect(toHttpError(err)).toEqual({
