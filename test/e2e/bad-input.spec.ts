@@ -257,7 +257,17 @@ const cases: [string, BadRequest][] = [
 			message: '"status" must be one of new, running, completed, failed; got "done". "colour" is not a field of this request.',
 		},
 	],
-	["workflow update without changes", { method: "PATCH", path: "/workflows/1", body: {}, status: 422 }],
+	[
+		"workflow update without changes",
+		{
+			method: "PATCH",
+			path: "/workflows/1",
+			body: {},
+			status: 422,
+			field: "name",
+			message: '"name" or "status" is required: give at least one to change.',
+		},
+	],
 	["moving a workflow to another building", { method: "PATCH", path: "/workflows/1", body: { buildingId: 5 }, status: 422 }],
 	["handledBy forged", { method: "PATCH", path: "/workflows/1", body: { handledBy: "me" }, status: 422 }],
 	["unknown workflow", { method: "GET", path: "/workflows/2147483647", status: 404 }],
