@@ -6,6 +6,7 @@ import { Errors, type BrokerOptions } from "moleculer";
 import { NATS_DEFAULT_URL, settings } from "./config/settings";
 import { CoalescingNatsTransporter } from "./transporters/coalescing-nats";
 import { PushingTcpTransporter } from "./transporters/pushing-tcp";
+import { FieldValidator } from "./mixins/validator";
 import { SettleTimedOutCalls } from "./transporters/settle-timed-out-calls";
 
 const given = settings.broker;
@@ -93,7 +94,8 @@ const config: BrokerOptions = {
 	tracking: { enabled: true, shutdownTimeout: 10_000 },
 	middlewares: [SettleTimedOutCalls()],
 
-	validator: true,
+	// fastest-validator, its messages naming the field, the value given and what is allowed.
+	validator: new FieldValidator(),
 	// Off by default: collecting costs throughput on every call (see the README for the figure).
 	metrics: given.metrics
 		? { enabled: true, reporter: { type: "Prometheus", options: { port: given.metricsPort, host: given.metricsHost, path: "/metrics" } } }

@@ -7,12 +7,29 @@ const UNAVAILABLE = new Set(["ServiceNotFoundError", "ServiceNotAvailableError",
 
 // body-parser reports its failures with a `type` of its own.
 const BODY_ERRORS: Record<string, { code: number; name: string; message: string }> = {
-	"entity.parse.failed": { code: 400, name: "BadRequestError", message: "The body is not valid JSON." },
+	"entity.parse.failed": { code: 400, name: "BadRequestError", message: "The body is not valid JSON: it cannot be parsed." },
 	"entity.too.large": { code: 413, name: "PayloadTooLargeError", message: "The body is larger than the limit of 100 kB." },
 	"encoding.unsupported": { code: 415, name: "UnsupportedMediaTypeError", message: "The body's content encoding is not supported." },
 	"charset.unsupported": { code: 415, name: "UnsupportedMediaTypeError", message: "The body's charset is not supported." },
 	"request.aborted": { code: 400, name: "BadRequestError", message: "The request was aborted." },
 };
+
+type Problem = { field?: unknown; message?: unknown; type?: unknown; value?: unknown };
+
+/**
+ * A 422's `data` as a client sees it: each field's problem (field, message, type, and the value
+ * where it is safe to echo), without the node and action Moleculer adds; its message, theirs.
+ */
+function validationError(message: string, data: unknown): Pick<HttpError, "message" | "data"> {
+	if (!Array.isArray(data) || data.length === 0) return { message, data };
+	const problems = (data as Problem[]).map(({ field, message, type, value }) => ({
+		field,
+		message,
+		type,
+		...(value !== undefined ? { value } : {}),
+	}));
+	return { message: problems.map(p => `${String(p.message).replace(/\.$/, "")}.`).join(" "), data: problems };
+}
 
 // For errors raised without a type of their own.
 const DEFAULT_TYPES: Record<number, string> = { 404: "NOT_FOUND", 429: "RATE_LIMIT_EXCEEDED" };
@@ -37,6 +54,8 @@ export function toHttpError(err: unknown): HttpError {
 		};
 	}
 	if (typeof code === "number" && ((code >= 400 && code < 500) || code === 503)) {
+		if (code === 422 && name === "ValidationError")
+			return { name, code, type: type || "VALIDATION_ERROR", ...validationError(message, data) };
 		return { name, message, code, type: type || DEFAULT_TYPES[code] || "", data };
 	}
 	return { name: "InternalServerError", message: "Internal server error.", code: 500, type: "INTERNAL_ERROR" };

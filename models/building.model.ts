@@ -7,7 +7,7 @@ export const BuildingModel: ModelDefinition = {
 	name: "building",
 	define: {
 		id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-		name: { type: DataTypes.STRING(200), allowNull: false },
+		name: { type: DataTypes.STRING(600), allowNull: false },
 		workflowStatus: { type: DataTypes.ENUM(...BUILDING_WORKFLOW_STATUSES), allowNull: false, defaultValue: "pending" },
 		workflowId: { type: DataTypes.INTEGER, allowNull: true },
 	},

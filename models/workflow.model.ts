@@ -7,7 +7,7 @@ export const WorkflowModel: ModelDefinition = {
 	name: "workflow",
 	define: {
 		id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-		name: { type: DataTypes.STRING(200), allowNull: false },
+		name: { type: DataTypes.STRING(600), allowNull: false },
 		buildingId: { type: DataTypes.INTEGER, allowNull: false },
 		status: { type: DataTypes.ENUM(...WORKFLOW_STATUSES), allowNull: false, defaultValue: "new" },
 		handledBy: { type: DataTypes.STRING(200), allowNull: false },

@@ -115,7 +115,10 @@ export function buildDocument({ aliases, params }: DocumentSources): JsonSchema 
 		info: {
 			title: "Buildings cluster API",
 			version,
-			description: "Buildings and their workflows. Every error is JSON `{name, message, code, type, data}`, never a stack trace.",
+			description:
+				"Buildings and their workflows. Every error is JSON `{name, message, code, type, data}`, never a stack trace; a 422's message names each field, the value given and what is allowed. " +
+				"Every path also answers OPTIONS (204, its methods in `Allow`), and HEAD where it answers GET (the GET's status and headers, no body); " +
+				"a method a path does not have is a 405 `METHOD_NOT_ALLOWED` with `Allow`.",
 			license: { name: "MIT", identifier: "MIT" },
 		},
 		servers: [{ url: "/" }],

@@ -6,7 +6,7 @@
 
 /** Each documented status, as the README's error table describes it. */
 export const ERROR_STATUSES: Record<number, { name: string; description: string }> = {
-	400: { name: "BadRequest", description: "The body is not valid JSON (`type: entity.parse.failed`)." },
+	400: { name: "BadRequest", description: "The body does not parse as JSON (`type: entity.parse.failed`)." },
 	404: { name: "NotFound", description: "No such id (`NOT_FOUND`)." },
 	409: {
 		name: "Conflict",
@@ -14,7 +14,11 @@ export const ERROR_STATUSES: Record<number, { name: string; description: string 
 	},
 	413: { name: "PayloadTooLarge", description: "The body is over 100 kB (`type: entity.too.large`)." },
 	415: { name: "UnsupportedMediaType", description: "The body is not `application/json` (`UNSUPPORTED_MEDIA_TYPE`)." },
-	422: { name: "ValidationError", description: "Invalid parameters; `data` lists each field with its problem (`VALIDATION_ERROR`)." },
+	422: {
+		name: "ValidationError",
+		description:
+			"Invalid parameters, or a JSON body that is not an object; `data` lists each field with its problem: `field`, `message`, `type`, and `value` when it is short enough to echo (`VALIDATION_ERROR`).",
+	},
 	429: { name: "RateLimitExceeded", description: "Over RATE_LIMIT requests per minute from this address (`RATE_LIMIT_EXCEEDED`)." },
 	500: { name: "InternalServerError", description: "An unexpected error; the body carries no internals (`INTERNAL_ERROR`)." },
 	503: {

@@ -34,6 +34,11 @@ export function ruleSchema(declared: Rule): JsonSchema {
 			schema.type = "string";
 			if (typeof rule.min === "number") schema.minLength = rule.min;
 			if (typeof rule.max === "number") schema.maxLength = rule.max;
+			// A name (types/validation.ts): JSON Schema counts code points, the rule also graphemes.
+			if (typeof rule.maxCodePoints === "number") schema.maxLength = rule.maxCodePoints;
+			if (typeof rule.maxCharacters === "number") {
+				schema.description = `At most ${rule.maxCharacters} characters as a reader counts them (grapheme clusters: an emoji or a flag is one), and at most ${rule.maxCodePoints} code points.`;
+			}
 			const pattern = patternOf(rule.pattern);
 			if (pattern !== undefined) schema.pattern = pattern;
 			if (Array.isArray(rule.enum)) schema.enum = rule.enum;

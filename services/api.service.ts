@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Errors, Service as MoleculerService, type Context } from "moleculer";
+import { Service as MoleculerService, type Context } from "moleculer";
 import { Action, Service } from "moleculer-decorators";
 import ApiGateway from "moleculer-web";
 import type { BuildingsHealth, BuildingWithWorkflow, Check, Health, Ready } from "../types";
@@ -10,9 +10,10 @@ import { inFlightLimit } from "../mixins/overload";
 import { natsServers, nodesRunning } from "../mixins/registry";
 import { ClusterMixin, clusterRoutes } from "../gateway/cluster";
 import { DocsMixin, docsRoutes } from "../gateway/docs";
+import { MethodsMixin } from "../gateway/methods";
+import { checkBody, takeIdempotencyKey, type GatewayRequest } from "../gateway/requests";
 
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
-type GatewayRequest = IncomingMessage & { $action?: { name: string }; $params: Record<string, unknown> };
 
 const { port, host, corsOrigins, rateLimit, maxInFlight, apiKeys } = settings.gateway;
 const checkApiKey = apiKeyCheck(apiKeys);
@@ -21,11 +22,6 @@ const checkApiKey = apiKeyCheck(apiKeys);
 // would wait its full shutdown timeout for a probe of a node that had died.
 const PROBE = { retries: 0, tracking: false };
 
-/** Whether a request carries a body (a POST or PATCH may come without one). */
-function hasBody(req: IncomingMessage): boolean {
-	return Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
-}
-
 /**
  * The REST gateway: only the routes below reach the cluster. Errors are answered as JSON
  * `{ name, message, code, type, data }`, never with a stack trace.
@@ -33,7 +29,7 @@ function hasBody(req: IncomingMessage): boolean {
 @Service({
 	name: "api",
 	// The OpenAPI document and its page, the cluster page and its JSON: routes and actions of their own.
-	mixins: [ApiGateway, DocsMixin, ClusterMixin],
+	mixins: [MethodsMixin, ApiGateway, DocsMixin, ClusterMixin],
 	actions: {
 		// A retry would replay the HTTP request after its body has been read; calls made on its
 		// behalf are retried (or not) on their own.
@@ -74,7 +70,8 @@ function hasBody(req: IncomingMessage): boolean {
 					"GET /health": "api.health",
 					"GET /health/ready": "api.ready",
 				},
-				bodyParsers: { json: { limit: "100kb" }, urlencoded: false },
+				// Not strict: JSON that is not an object is a 422 that says so (gateway/requests.ts), not a parse error.
+				bodyParsers: { json: { limit: "100kb", strict: false }, urlencoded: false },
 				// Past GATEWAY_MAX_IN_FLIGHT requests at once, a 503 before any call is made.
 				use: [inFlightLimit(maxInFlight, url => url.startsWith("/health"))],
 				// Off unless RATE_LIMIT sets the requests per minute allowed to one client address.
@@ -85,19 +82,8 @@ function hasBody(req: IncomingMessage): boolean {
 				onBeforeCall(_ctx: Context, _route: unknown, req: GatewayRequest) {
 					// With API_KEYS set, only liveness answers without a key (probes carry none).
 					if (req.$action?.name !== "api.health") checkApiKey(req);
-					if (hasBody(req) && !/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
-						throw new Errors.MoleculerClientError("Send the body as application/json.", 415, "UNSUPPORTED_MEDIA_TYPE");
-					}
-					// The header travels as a parameter, so the action validates it like any other; a
-					// client's own `idempotencyKey` parameter is refused: the key comes from the header only.
-					if (req.$action?.name === "buildings.create" && "idempotencyKey" in req.$params) {
-						const message = "The 'idempotencyKey' field is not allowed: send the key as the Idempotency-Key header.";
-						throw new Errors.ValidationError("Parameters validation error!", "VALIDATION_ERROR", [
-							{ type: "objectStrict", field: "idempotencyKey", message },
-						]);
-					}
-					const key = req.headers["idempotency-key"];
-					if (req.$action?.name === "buildings.create" && key !== undefined) req.$params.idempotencyKey = key;
+					checkBody(req);
+					takeIdempotencyKey(req);
 				},
 				onAfterCall(
 					ctx: Context<unknown, ResponseMeta>,

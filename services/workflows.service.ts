@@ -107,9 +107,8 @@ export default class WorkflowsService extends MoleculerService {
 	async update(ctx: Context<UpdateWorkflowParams>): Promise<Workflow> {
 		const { id, ...changes } = ctx.params;
 		if (changes.name === undefined && changes.status === undefined) {
-			throw new Errors.ValidationError("Give a name or a status to change.", "VALIDATION_ERROR", [
-				{ type: "required", field: "name", message: "Give a name or a status to change." },
-			]);
+			const message = '"name" or "status" is required: give at least one to change';
+			throw new Errors.ValidationError(message, "VALIDATION_ERROR", [{ type: "required", field: "name", message }]);
 		}
 		const row = await updateWorkflow(this.model, id, changes);
 		if (!row) throw new EntityNotFoundError(id);

@@ -3,6 +3,7 @@ import * as createBuildings from "./001-create-buildings";
 import * as outboxAndIdempotency from "./002-outbox-and-idempotency";
 import * as buildingCount from "./003-building-count";
 import * as workflowRemoved from "./004-workflow-removed";
+import * as nameLength from "./005-name-length";
 
 /** The buildings schema, oldest first. Append; never edit one that has shipped. */
 export const buildingsMigrations: Migration[] = [
@@ -10,4 +11,5 @@ export const buildingsMigrations: Migration[] = [
 	{ name: "002-outbox-and-idempotency", ...outboxAndIdempotency },
 	{ name: "003-building-count", ...buildingCount },
 	{ name: "004-workflow-removed", ...workflowRemoved },
+	{ name: "005-name-length", ...nameLength },
 ];

@@ -2,10 +2,12 @@ import type { Migration } from "../../mixins/db.mixin";
 import * as createWorkflows from "./001-create-workflows";
 import * as removedBuildings from "./002-removed-buildings";
 import * as createWorkflowFunction from "./003-create-workflow-function";
+import * as nameLength from "./004-name-length";
 
 /** The workflows schema, oldest first. Append; never edit one that has shipped. */
 export const workflowsMigrations: Migration[] = [
 	{ name: "001-create-workflows", ...createWorkflows },
 	{ name: "002-removed-buildings", ...removedBuildings },
 	{ name: "003-create-workflow-function", ...createWorkflowFunction },
+	{ name: "004-name-length", ...nameLength },
 ];

@@ -21,6 +21,7 @@ describe("gateway options from the environment", () => {
 			method: "OPTIONS",
 			headers: { origin: "https://app.example", "access-control-request-method": "POST" },
 		});
+		expect(allowed.status).toBe(204);
 		expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
 		expect(allowed.headers.get("access-control-allow-headers")).toContain("Idempotency-Key");
 		const other = await fetch(`${cluster.apiUrl}/buildings`, {
@@ -28,6 +29,9 @@ describe("gateway options from the environment", () => {
 			headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
 		});
 		expect(other.headers.get("access-control-allow-origin")).toBeNull();
+		// An OPTIONS that is no preflight still lists the path's methods.
+		const plain = await fetch(`${cluster.apiUrl}/buildings/1`, { method: "OPTIONS" });
+		expect([plain.status, plain.headers.get("allow")]).toEqual([204, "GET, HEAD, PATCH, DELETE, OPTIONS"]);
 	});
 
 	it("RATE_LIMIT answers 429 past the allowed requests per minute", async () => {

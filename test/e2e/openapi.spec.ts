@@ -66,6 +66,17 @@ describe("OpenAPI document", () => {
 		expect(routes).toContain("POST /api/buildings");
 	});
 
+	it("lists in each path's Allow the methods it documents, HEAD with GET, and OPTIONS", async () => {
+		for (const [path, methods] of Object.entries(doc.paths)) {
+			const documented = Object.keys(methods).map(m => m.toUpperCase());
+			const expected = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].filter(
+				m => documented.includes(m) || m === "OPTIONS" || (m === "HEAD" && documented.includes("GET")),
+			);
+			const res = await http("OPTIONS", `${api.replace(/\/api$/, "")}${path.replace(/\{\w+\}/g, "1")}`);
+			expect([path, res.status, res.headers.get("allow")]).toEqual([path, 204, expected.join(", ")]);
+		}
+	});
+
 	it("describes the Idempotency-Key header and the 201/202 of POST /api/buildings", () => {
 		const post = doc.paths["/api/buildings"].post as Operation & { parameters: { name: string; in: string }[] };
 		expect(post.parameters).toContainEqual(expect.objectContaining({ name: "Idempotency-Key", in: "header" }));

@@ -14,12 +14,14 @@ describe("migrations", () => {
 			{ name: "001-create-workflows" },
 			{ name: "002-removed-buildings" },
 			{ name: "003-create-workflow-function" },
+			{ name: "004-name-length" },
 		]);
 		expect(await query(cluster.buildingsDatabaseUrl, "SELECT name FROM schema_migrations ORDER BY name")).toEqual([
 			{ name: "001-create-buildings" },
 			{ name: "002-outbox-and-idempotency" },
 			{ name: "003-building-count" },
 			{ name: "004-workflow-removed" },
+			{ name: "005-name-length" },
 		]);
 	});
 

@@ -3,13 +3,37 @@ import { toHttpError } from "../../mixins/http-errors";
 
 describe("toHttpError", () => {
 	it("keeps a client error's status and fields", () => {
-		const err = new Errors.ValidationError("Parameters validation error!", "VALIDATION_ERROR", [{ field: "name" }]);
+		const err = new Errors.MoleculerClientError("Send the body as application/json.", 415, "UNSUPPORTED_MEDIA_TYPE", { x: 1 });
+		expect(toHttpError(err)).toEqual({
+			name: "MoleculerClientError",
+			message: "Send the body as application/json.",
+			code: 415,
+			type: "UNSUPPORTED_MEDIA_TYPE",
+			data: { x: 1 },
+		});
+	});
+
+	it("words a 422 from its fields' problems, without the node and action", () => {
+		const err = new Errors.ValidationError("Parameters validation error!", "VALIDATION_ERROR", [
+			{
+				field: "status",
+				message: '"status" must be one of new, running; got "done"',
+				type: "enumValue",
+				value: "done",
+				nodeID: "n1",
+				action: "a",
+			},
+			{ field: "colour", message: '"colour" is not a field of this request', type: "objectStrict", nodeID: "n1", action: "a" },
+		]);
 		expect(toHttpError(err)).toEqual({
 			name: "ValidationError",
-			message: "Parameters validation error!",
+			message: '"status" must be one of new, running; got "done". "colour" is not a field of this request.',
 			code: 422,
 			type: "VALIDATION_ERROR",
-			data: [{ field: "name" }],
+			data: [
+				{ field: "status", message: '"status" must be one of new, running; got "done"', type: "enumValue", value: "done" },
+				{ field: "colour", message: '"colour" is not a field of this request', type: "objectStrict" },
+			],
 		});
 	});
 

@@ -4,9 +4,11 @@ import { idRule, nameRule, pageRules, sortRule } from "../../types/validation";
 // The parameters of the OpenAPI document say what the validator accepts.
 describe("fastest-validator rules in JSON Schema", () => {
 	it("keeps the bounds and the pattern of a name, and drops what does not show on the wire", () => {
-		expect(ruleSchema(nameRule)).toEqual({ type: "string", minLength: 1, maxLength: 200, pattern: "^[^\\u0000]*$" });
-		// As a node announces it, in JSON: the RegExp is gone, and no pattern is made up.
-		expect(ruleSchema(JSON.parse(JSON.stringify(nameRule)))).toEqual({ type: "string", minLength: 1, maxLength: 200 });
+		const description =
+			"At most 200 characters as a reader counts them (grapheme clusters: an emoji or a flag is one), and at most 600 code points.";
+		expect(ruleSchema(nameRule)).toEqual({ type: "string", minLength: 1, maxLength: 600, description, pattern: "^[^\\u0000]*$" });
+		// As a node announces it, in JSON: the RegExp and the checker are gone, and no pattern is made up.
+		expect(ruleSchema(JSON.parse(JSON.stringify(nameRule)))).toEqual({ type: "string", minLength: 1, maxLength: 600, description });
 	});
 
 	it("turns ids, pages and sorts into integers with bounds and enums", () => {

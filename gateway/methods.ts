@@ -1,0 +1,61 @@
+/**
+ * HTTP methods as HTTP defines them, on the gateway's aliases: OPTIONS on a path answers 204 with
+ * an `Allow` header (and runs nothing; with CORS on, a browser's preflight is still answered by
+ * moleculer-web), HEAD is answered as GET without a body, and a method a path does not have is a
+ * 405 with `Allow`. moleculer-web alone would run the GET for an OPTIONS and answer 404 for HEAD.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Errors, type Service, type ServiceSchema } from "moleculer";
+import ApiGateway from "moleculer-web";
+
+interface Alias {
+	method: string;
+	action: string | null;
+	match(url: string): unknown;
+}
+type Gateway = Service & { aliases: Alias[]; sendError(req: IncomingMessage, res: ServerResponse, err: Error): void };
+
+const ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+const gateway = ApiGateway.methods as Record<string, (this: Gateway, ...args: unknown[]) => unknown>;
+
+/** The methods a path answers: its aliases' methods, HEAD with GET, and OPTIONS; none for a path no alias has. */
+export function allowedMethods(aliases: Alias[], path: string): string[] {
+	const methods = new Set(aliases.filter(a => a.action !== null && a.method !== "*" && a.match(path)).map(a => a.method));
+	if (methods.size === 0) return [];
+	if (methods.has("GET")) methods.add("HEAD");
+	methods.add("OPTIONS");
+	return ORDER.filter(method => methods.has(method));
+}
+
+/** The path moleculer-web matches aliases against: no query string, no trailing slash. */
+function pathOf(url = "/"): string {
+	const path = url.split("?")[0];
+	return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+}
+
+export const MethodsMixin: Partial<ServiceSchema> = {
+	methods: {
+		httpHandler(this: Gateway, req: IncomingMessage, res: ServerResponse, next: unknown) {
+			const allowed = allowedMethods(this.aliases, pathOf(req.url));
+			const preflight = req.method === "OPTIONS" && Boolean(this.settings.cors) && req.headers["access-control-request-method"];
+			if (allowed.length > 0 && !preflight) {
+				const allow = allowed.join(", ");
+				if (req.method === "OPTIONS") {
+					res.writeHead(204, { Allow: allow });
+					return res.end();
+				}
+				if (!allowed.includes(req.method ?? "")) {
+					res.setHeader("Allow", allow);
+					const message = `${req.method} is not a method of ${pathOf(req.url)}; it takes ${allow}.`;
+					const err = new Errors.MoleculerClientError(message, 405, "METHOD_NOT_ALLOWED", { allowed });
+					return this.sendError(req, res, Object.assign(err, { name: "MethodNotAllowedError" }));
+				}
+			}
+			return gateway.httpHandler.call(this, req, res, next);
+		},
+		/** HEAD finds the GET alias; moleculer-web then sends its headers without the body. */
+		resolveAlias(this: Gateway, url: string, method = "GET") {
+			return gateway.resolveAlias.call(this, url, method === "HEAD" ? "GET" : method);
+		},
+	},
+};
