@@ -100,7 +100,7 @@ function buildings(env: Env) {
 function local(env: Env) {
 	return Object.freeze({
 		workflowsNodes: integer(env, "WORKFLOWS_NODES", 3, { min: 1 }),
-		hangTimeoutMs: integer(env, "NODE_HANG_TIMEOUT", 10_000),
+		hangTimeoutMs: integer(env, "NODE_HANG_TIMEOUT", 8000),
 		/** Absolute, from the working directory. */
 		dataDir: path.resolve(text(env, "DATA_DIR", "data")),
 		natsServerBin: text(env, "NATS_SERVER_BIN"),

@@ -58,7 +58,7 @@
  *   IDEMPOTENCY_KEY_TTL_HOURS  24 (at least 1)                  how long an Idempotency-Key is remembered
  *   READ_CACHE_SIZE            10000                            answers of GET /api/buildings/:id kept per node; 0: none
  *   -- local topology (cluster/start.ts, `npm start`)
- *   NODE_HANG_TIMEOUT          10000                            ms a node may leave its launcher's pings unanswered before it is killed
+ *   NODE_HANG_TIMEOUT          8000                             ms a node may leave its launcher's pings unanswered before it is killed
  *                                                               and restarted (a hung node keeps its share of NATS requests); 0: never
  *   WORKFLOWS_NODES            3 (at least 1)                   workflows nodes `npm start` runs
  *   DATA_DIR                   ./data                           files of the embedded PostgreSQL and nats-server, cluster.json

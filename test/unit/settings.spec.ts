@@ -54,7 +54,7 @@ describe("settings", () => {
 		});
 		expect(settings.local).toEqual({
 			workflowsNodes: 3,
-			hangTimeoutMs: 10_000,
+			hangTimeoutMs: 8000,
 			dataDir: path.resolve("data"),
 			natsServerBin: undefined,
 			natsServers: 1,
