@@ -6,14 +6,16 @@ import { NATS_URL, uniqueName } from "../support/infra";
 // nothing of it is left on the caller, so the caller's stop is not held by it.
 describe("a call that timed out", () => {
 	const namespace = uniqueName("timedout");
-	const make = (nodeID: string) =>
+	const make = (nodeID: string, options: Partial<BrokerOptions> = {}) =>
 		new ServiceBroker({
 			...configWith({ TRANSPORTER: NATS_URL, NAMESPACE: namespace, LOG_LEVEL: "error" }),
 			nodeID,
 			skipProcessEventRegistration: true,
+			...options,
 		} as BrokerOptions);
 	const caller = make("caller");
-	const silent = make("silent");
+	// Its own stop need not wait for the call it never answers.
+	const silent = make("silent", { tracking: { enabled: false } });
 	silent.createService({
 		name: "silent",
 		actions: { never: { visibility: "public", handler: () => new Promise(() => undefined) } },
