@@ -1,35 +1,41 @@
-import { Errors, type ActionHandler, type Context, type Middleware, type ServiceBroker } from "moleculer";
+import type { Context, Middleware, ServiceBroker } from "moleculer";
+
+const SWEEP_EVERY_MS = 1000;
+
+/** ms since the context started (Moleculer's timeout sets `startHrTime` on every call with a timeout). */
+function ageMs(ctx: Context): number {
+	const started = (ctx as unknown as { startHrTime?: [number, number] }).startHrTime;
+	if (!started) return 0;
+	const [seconds, nanoseconds] = process.hrtime(started);
+	return seconds * 1000 + nanoseconds / 1e6;
+}
 
 /**
- * A broker middleware that ends a call to another node when it times out. Moleculer's timeout
- * rejects the caller's promise but leaves the request pending underneath, until an answer that
- * may never come (the node died with it): it stays tracked, so a stopping node waits its full
- * shutdown timeout for it and logs GracefulStopTimeoutError, and it stays in the pending
- * requests, which grow. This one settles it at the same moment, and forgets it.
- *
- * Registered as a user middleware, it wraps the request inside Moleculer's own (the context
- * tracker among them), which then see it end.
+ * A broker middleware that stops tracking the calls to other nodes that have timed out.
+ * Moleculer's timeout rejects the caller's promise and drops the pending request, but the
+ * context tracker only lets go of a call when its answer comes, and it may never come (the node
+ * died with it): a stopping node then waits its full shutdown timeout for it and logs
+ * GracefulStopTimeoutError. Once a second, this drops every tracked call past its timeout. A
+ * sweep, not a timer per call: it costs nothing on the way of a request.
  */
 export function SettleTimedOutCalls(): Middleware {
-	let broker: ServiceBroker | undefined;
+	let sweeper: NodeJS.Timeout | undefined;
+	// The context tracker keeps the calls to other nodes on the broker (its own list, reached as it does).
+	const sweep = (broker: ServiceBroker) => {
+		const calls = (broker as unknown as { _trackedContexts?: Context[] })._trackedContexts;
+		if (!calls?.length) return;
+		const live = calls.filter(ctx => !(ctx.options.timeout && ctx.options.timeout > 0 && ageMs(ctx) > ctx.options.timeout));
+		if (live.length < calls.length) calls.splice(0, calls.length, ...live);
+	};
 	return {
-		created(created: ServiceBroker) {
-			broker = created;
+		started(broker: ServiceBroker) {
+			sweeper = setInterval(() => sweep(broker), SWEEP_EVERY_MS);
+			sweeper.unref();
 		},
-		remoteAction(handler: ActionHandler) {
-			return (ctx: Context) => {
-				const call = Promise.resolve(handler(ctx));
-				const timeout = ctx.options.timeout ?? 0;
-				if (timeout <= 0) return call;
-				let timer: NodeJS.Timeout | undefined;
-				const expired = new Promise<never>((_resolve, reject) => {
-					timer = setTimeout(() => {
-						broker?.transit?.removePendingRequest(ctx.id);
-						reject(new Errors.RequestTimeoutError({ action: ctx.action?.name, nodeID: ctx.nodeID }));
-					}, timeout);
-				});
-				return Promise.race([call, expired]).finally(() => clearTimeout(timer));
-			};
+		// Once more as the node stops, so that it waits for no call that has already timed out.
+		stopping: (broker: ServiceBroker) => sweep(broker),
+		stopped() {
+			clearInterval(sweeper);
 		},
 	};
 }
