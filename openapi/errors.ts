@@ -24,7 +24,7 @@ export const ERROR_STATUSES: Record<number, { name: string; description: string 
 	503: {
 		name: "ServiceUnavailable",
 		description:
-			"A needed service or database is unavailable, or the node is not ready; try again (`SERVICE_UNAVAILABLE`, `DATABASE_UNAVAILABLE`, `WORKFLOWS_UNAVAILABLE`, `NOT_READY`).",
+			"A needed service or database is unavailable, the node is overloaded, or it is not ready; try again after `Retry-After` seconds (with an `Idempotency-Key`, a retried POST never makes a second building) (`SERVICE_UNAVAILABLE`, `DATABASE_UNAVAILABLE`, `TRANSACTION_CONFLICT`, `OVERLOADED`, `WORKFLOWS_UNAVAILABLE`, `NOT_READY`).",
 	},
 };
 
