@@ -104,12 +104,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 		// All at once, as containers would: the migrations must cope.
 		await Promise.all(brokers.map(broker => broker.start()));
 		const expected = transporter === null ? 1 : workflowsNodes;
+		const expectedBuildings = transporter === null ? 1 : buildingsNodes;
 		await waitFor(`${expected} workflows node(s) in the registry`, () => nodesRunning(buildings, "workflows").length === expected);
 		const gateway = brokers.find(broker => broker.getLocalService("api"));
+		// Every node, not only the first: a test may address any of them by node ID.
 		if (gateway)
 			await waitFor(
-				"the gateway to see buildings and workflows",
-				() => nodesRunning(gateway, "buildings").length > 0 && nodesRunning(gateway, "workflows").length === expected,
+				"the gateway to see every buildings and workflows node",
+				() => nodesRunning(gateway, "buildings").length === expectedBuildings && nodesRunning(gateway, "workflows").length === expected,
 			);
 		const server = gateway?.getLocalService("api")?.server as { address(): AddressInfo } | undefined;
 		const apiUrl = server ? `http://127.0.0.1:${server.address().port}/api` : "";
