@@ -11,6 +11,7 @@ import { authorizeOperator } from "./access";
 import { clusterView } from "./cluster-view";
 import { CreationRates } from "./creations";
 import { publicDir } from "./public";
+import { filesRoute, readOnlyRoute } from "./routes";
 
 /** A route middleware: a refused request ends with the gateway's error answer. */
 function operatorOnly(req: IncomingMessage, _res: ServerResponse, next: (err?: unknown) => void): void {
@@ -23,23 +24,8 @@ function operatorOnly(req: IncomingMessage, _res: ServerResponse, next: (err?: u
 }
 
 export const clusterRoutes = [
-	{
-		name: "cluster-api",
-		path: "/api",
-		mappingPolicy: "restrict",
-		autoAliases: false,
-		aliases: { "GET /cluster": "api.cluster" },
-		bodyParsers: { json: false, urlencoded: false },
-		use: [operatorOnly],
-	},
-	{
-		name: "cluster-page",
-		path: "/cluster",
-		mappingPolicy: "restrict",
-		autoAliases: false,
-		aliases: {},
-		use: [operatorOnly, serveStatic(publicDir("cluster"), { index: "index.html" })],
-	},
+	readOnlyRoute("cluster-api", "/cluster", "api.cluster", [operatorOnly]),
+	filesRoute("cluster-page", "/cluster", [operatorOnly, serveStatic(publicDir("cluster"), { index: "index.html" })]),
 ];
 
 /** The samples the rates are measured over: one gateway service per process. */

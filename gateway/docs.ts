@@ -9,28 +9,15 @@ import path from "node:path";
 import { buildDocument } from "../openapi/document";
 import { gatewayAliases, registryParams } from "../openapi/sources";
 import { publicDir } from "./public";
+import { filesRoute, readOnlyRoute } from "./routes";
 
 export const docsRoutes = [
-	{
-		name: "openapi",
-		path: "/api",
-		mappingPolicy: "restrict",
-		autoAliases: false,
-		aliases: { "GET /openapi.json": "api.openapi" },
-		bodyParsers: { json: false, urlencoded: false },
-	},
-	{
-		// The page first (its index.html and start script), then Swagger UI's files.
-		name: "docs",
-		path: "/api/docs",
-		mappingPolicy: "restrict",
-		autoAliases: false,
-		aliases: {},
-		use: [
-			serveStatic(publicDir("docs"), { index: "index.html" }),
-			serveStatic(path.dirname(require.resolve("swagger-ui-dist/package.json")), { index: false }),
-		],
-	},
+	readOnlyRoute("openapi", "/openapi.json", "api.openapi"),
+	// The page first (its index.html and start script), then Swagger UI's files.
+	filesRoute("docs", "/api/docs", [
+		serveStatic(publicDir("docs"), { index: "index.html" }),
+		serveStatic(path.dirname(require.resolve("swagger-ui-dist/package.json")), { index: false }),
+	]),
 ];
 
 /** The gateway's action behind GET /api/openapi.json. */
