@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { ServiceBroker, type BrokerOptions } from "moleculer";
-import { configWith } from "../support/config";
+import { configWith, echoPair } from "../support/config";
 import { uniqueName, waitFor } from "../support/infra";
 import { freePort } from "../support/processes";
 
@@ -33,10 +33,7 @@ describe("listening addresses", () => {
 				nodeID,
 				skipProcessEventRegistration: true,
 			} as BrokerOptions);
-		const caller = make("caller");
-		const responder = make("responder");
-		responder.createService({ name: "echo", actions: { say: { visibility: "public", handler: ctx => ctx.params } } });
-		brokers.push(caller, responder);
+		const [caller, responder] = echoPair(make, brokers);
 		await Promise.all([caller.start(), responder.start()]);
 		await caller.waitForServices("echo", 15_000);
 		return [caller, responder];

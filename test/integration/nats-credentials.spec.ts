@@ -3,7 +3,7 @@ import { ServiceBroker } from "moleculer";
 import { connect } from "nats";
 import { NatsServer, freePort } from "../support/processes";
 import { CoalescingNatsTransporter } from "../../transporters/coalescing-nats";
-import { configWith } from "../support/config";
+import { configWith, echoPair } from "../support/config";
 import { uniqueName } from "../support/infra";
 
 // NATS credentials come from their own variables; a node without them is refused.
@@ -55,10 +55,7 @@ describe("NATS credentials", () => {
 				logLevel: "debug",
 				skipProcessEventRegistration: true,
 			} as BrokerOptions);
-		const caller = make("caller");
-		const responder = make("responder");
-		responder.createService({ name: "echo", actions: { say: { visibility: "public", handler: ctx => ctx.params } } });
-		brokers.push(caller, responder);
+		const [caller, responder] = echoPair(make, brokers);
 		// Moleculer's console logger writes through these.
 		const spies = (["log", "info", "warn", "error", "debug"] as const).map(method =>
 			jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(args.join(" "))),
