@@ -33,6 +33,7 @@ describe("locked-down gateway", () => {
 				["GET", "/buildings", undefined],
 				["GET", "/workflows", undefined],
 				["GET", "/health/ready", undefined],
+				["GET", "/cluster", undefined],
 			] as const) {
 				const res = await http(method, `${api}${path}`, body, headers);
 				expect([path, res.status]).toEqual([path, 401]);
@@ -48,6 +49,17 @@ describe("locked-down gateway", () => {
 			expect(created.status).toBe(201);
 			expect((await http("GET", `${api}/buildings/${created.body.id}`, undefined, { "x-api-key": "second-key" })).status).toBe(200);
 			expect((await http("GET", `${api}/health/ready`, undefined, { authorization: "bearer second-key" })).status).toBe(200);
+		});
+
+		it("the cluster page sits behind the same keys as its JSON", async () => {
+			const page = `${new URL(api).origin}/cluster/`;
+			const refused = await http("GET", page);
+			expect(refused.status).toBe(401);
+			expect(refused.headers.get("www-authenticate")).toBe("Bearer");
+			const shown = await http("GET", page, undefined, first);
+			expect(shown.status).toBe(200);
+			expect(shown.headers.get("content-type")).toContain("text/html");
+			expect((await http("GET", `${api}/cluster`, undefined, { "x-api-key": "second-key" })).status).toBe(200);
 		});
 
 		it("liveness answers without a key, and names no node or process", async () => {
