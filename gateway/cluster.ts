@@ -13,12 +13,17 @@ import { CreationRates } from "./creations";
 import { publicDir } from "./public";
 import { filesRoute, readOnlyRoute } from "./routes";
 
-/** A route middleware: a refused request ends with the gateway's error answer. */
-function operatorOnly(req: IncomingMessage, _res: ServerResponse, next: (err?: unknown) => void): void {
+/**
+ * A route middleware: a refused request ends with the gateway's error answer, which asks for
+ * HTTP Basic, so that a browser prompts for the key (as the password) and sends it with the
+ * page's own requests too: the page and its JSON share the realm.
+ */
+function operatorOnly(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {
 	try {
 		authorizeOperator(req);
 		next();
 	} catch (err) {
+		res.setHeader("WWW-Authenticate", 'Basic realm="buildings cluster", charset="UTF-8"');
 		next(err);
 	}
 }

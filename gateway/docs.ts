@@ -6,6 +6,7 @@
 import type { Service, ServiceSchema } from "moleculer";
 import serveStatic from "serve-static";
 import path from "node:path";
+import { settings } from "../config/settings";
 import { buildDocument } from "../openapi/document";
 import { gatewayAliases, registryParams } from "../openapi/sources";
 import { publicDir } from "./public";
@@ -20,13 +21,15 @@ export const docsRoutes = [
 	]),
 ];
 
+const keysRequired = settings.gateway.apiKeys.length > 0;
+
 /** The gateway's action behind GET /api/openapi.json. */
 export const DocsMixin: Partial<ServiceSchema> = {
 	actions: {
 		openapi: {
 			// Built at each request: a node that joins with a newer version is described at once.
 			handler(this: Service) {
-				return buildDocument({ aliases: gatewayAliases(this), params: registryParams(this.broker) });
+				return buildDocument({ aliases: gatewayAliases(this), params: registryParams(this.broker), keysRequired });
 			},
 		},
 	},

@@ -2,11 +2,17 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { Errors } from "moleculer";
 
-/** The key a request carries: `Authorization: Bearer <key>`, else `X-API-Key: <key>`. */
+/**
+ * The key a request carries: `Authorization: Bearer <key>`, else the password of HTTP Basic
+ * (any user name: what a browser sends when a page asks for one), else `X-API-Key: <key>`.
+ */
 function keyOf(req: IncomingMessage): string | undefined {
-	const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "")?.[1];
+	const authorization = req.headers.authorization ?? "";
+	const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+	const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization)?.[1];
+	const password = basic && /^[^:]*:(.+)$/.exec(Buffer.from(basic, "base64").toString("utf8"))?.[1];
 	const header = req.headers["x-api-key"];
-	return bearer ?? (typeof header === "string" ? header.trim() : undefined);
+	return bearer ?? (password || undefined) ?? (typeof header === "string" ? header.trim() : undefined);
 }
 
 // Compared as SHA-256 digests, which have one length: timingSafeEqual then takes as long

@@ -21,7 +21,18 @@ export interface DocumentSources {
 	aliases: AliasInfo[];
 	/** The params an action declares; undefined for an action with none, or not (yet) known. */
 	params(action: string): Rules | undefined;
+	/** API_KEYS is set: every operation but liveness needs a key. */
+	keysRequired: boolean;
 }
+
+/** How a key may be sent (mixins/api-keys.ts), as security schemes. */
+const KEY_SCHEMES = {
+	bearerKey: { type: "http", scheme: "bearer", description: "An API key of API_KEYS, as `Authorization: Bearer <key>`." },
+	headerKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "An API key of API_KEYS." },
+	basicKey: { type: "http", scheme: "basic", description: "An API key of API_KEYS as the password, any user name (for browsers)." },
+};
+/** Open with API_KEYS too: liveness (probes carry no key), and this document (Swagger UI loads it first). */
+const OPEN_ACTIONS = new Set(["api.health", "api.openapi"]);
 
 const BODY_METHODS = new Set(["POST", "PATCH", "PUT"]);
 const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
@@ -39,7 +50,7 @@ function withRefs(schema: unknown, self?: unknown): unknown {
 
 const camel = (words: string[]) => words.map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1))).join("");
 
-function operation(alias: AliasInfo, params: Rules, operationId: string, usedErrors: Set<number>): JsonSchema {
+function operation(alias: AliasInfo, params: Rules, operationId: string, usedErrors: Set<number>, keysRequired: boolean): JsonSchema {
 	const spec = OPERATIONS[alias.action] ?? { summary: alias.action, success: { 200: { description: "OK", body: "OpenApiDocument" } } };
 	const pathKeys = [...alias.path.matchAll(/:(\w+)/g)].map(m => m[1]);
 	const headers = spec.headers ?? {};
@@ -62,6 +73,7 @@ function operation(alias: AliasInfo, params: Rules, operationId: string, usedErr
 		hasParams: fields(params).length > 0,
 		rateLimited: alias.rateLimited,
 		local: alias.action.startsWith("api."),
+		keyed: keysRequired && !OPEN_ACTIONS.has(alias.action),
 		own,
 	});
 	statuses.forEach(status => usedErrors.add(status));
@@ -81,6 +93,7 @@ function operation(alias: AliasInfo, params: Rules, operationId: string, usedErr
 		operationId,
 		summary: spec.summary,
 		tags: [alias.action.split(".")[0]],
+		...(keysRequired && OPEN_ACTIONS.has(alias.action) ? { security: [] } : {}),
 		...(parameters.length > 0 ? { parameters } : {}),
 		...(inBody
 			? {
@@ -96,7 +109,7 @@ function operation(alias: AliasInfo, params: Rules, operationId: string, usedErr
 	};
 }
 
-export function buildDocument({ aliases, params }: DocumentSources): JsonSchema {
+export function buildDocument({ aliases, params, keysRequired }: DocumentSources): JsonSchema {
 	const paths: Record<string, Record<string, JsonSchema>> = {};
 	const usedIds = new Set<string>();
 	const usedErrors = new Set<number>();
@@ -108,7 +121,7 @@ export function buildDocument({ aliases, params }: DocumentSources): JsonSchema 
 		const operationId = usedIds.has(base) ? `${base}By${camel(keys.map(k => k[0].toUpperCase() + k.slice(1)))}` : base;
 		usedIds.add(operationId);
 		paths[path] ??= {};
-		paths[path][alias.method.toLowerCase()] = operation(alias, params(alias.action) ?? {}, operationId, usedErrors);
+		paths[path][alias.method.toLowerCase()] = operation(alias, params(alias.action) ?? {}, operationId, usedErrors, keysRequired);
 	}
 	return {
 		openapi: "3.1.0",
@@ -127,12 +140,13 @@ export function buildDocument({ aliases, params }: DocumentSources): JsonSchema 
 			{ name: "workflows", description: "Workflows of buildings" },
 			{ name: "api", description: "The gateway itself" },
 		],
-		// No authentication yet: every operation is open.
-		security: [],
+		// As the gateway runs: without API_KEYS every operation is open; with it, any one scheme will do.
+		security: keysRequired ? Object.keys(KEY_SCHEMES).map(name => ({ [name]: [] })) : [],
 		paths,
 		components: {
 			schemas: Object.fromEntries(Object.entries(SCHEMAS).map(([name, schema]) => [name, withRefs(schema, schema)])),
 			responses: errorResponses(usedErrors),
+			...(keysRequired ? { securitySchemes: KEY_SCHEMES } : {}),
 		},
 	};
 }

@@ -1,12 +1,17 @@
 /**
  * The error statuses of an operation, each with the one error body (`Error`). Which apply is read
- * from the route: a body can be malformed, too large or of another type; declared parameters can
- * be invalid; a rate limit can be reached; a call to another service can find none.
+ * from the route: a key can be missing; a body can be malformed, too large or of another type;
+ * declared parameters can be invalid; a rate limit can be reached; a call to another service can
+ * find none.
  */
 
 /** Each documented status, as the README's error table describes it. */
 export const ERROR_STATUSES: Record<number, { name: string; description: string }> = {
 	400: { name: "BadRequest", description: "The body does not parse as JSON (`type: entity.parse.failed`)." },
+	401: {
+		name: "Unauthorized",
+		description: "API_KEYS is set and the request carries none of its keys; `WWW-Authenticate` names the scheme (`UNAUTHORIZED`).",
+	},
 	404: { name: "NotFound", description: "No such id (`NOT_FOUND`)." },
 	409: {
 		name: "Conflict",
@@ -36,12 +41,15 @@ export interface RouteFacts {
 	rateLimited: boolean;
 	/** The action runs in the gateway itself and calls no other service. */
 	local: boolean;
+	/** It needs an API key (API_KEYS is set). */
+	keyed: boolean;
 	/** The action's own errors (operations.ts). */
 	own: number[];
 }
 
-export function errorStatuses({ method, hasParams, rateLimited, local, own }: RouteFacts): number[] {
+export function errorStatuses({ method, hasParams, rateLimited, local, keyed, own }: RouteFacts): number[] {
 	const statuses = new Set(own);
+	if (keyed) statuses.add(401);
 	if (method === "POST" || method === "PATCH" || method === "PUT") [400, 413, 415].forEach(s => statuses.add(s));
 	if (hasParams) statuses.add(422);
 	if (rateLimited) statuses.add(429);

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ServiceBroker } from "moleculer";
-import { ALL_SERVICES } from "../config/settings";
+import { ALL_SERVICES, settings } from "../config/settings";
 import { buildDocument } from "./document";
 import { gatewayAliases, loadedParams } from "./sources";
 
@@ -15,7 +15,11 @@ export function offlineDocument(): object {
 	const extension = path.extname(__filename);
 	for (const name of ALL_SERVICES) broker.loadService(path.join(__dirname, "..", "services", `${name}.service${extension}`));
 	const gateway = broker.getLocalService("api");
-	return buildDocument({ aliases: gatewayAliases(gateway), params: loadedParams(broker) });
+	return buildDocument({
+		aliases: gatewayAliases(gateway),
+		params: loadedParams(broker),
+		keysRequired: settings.gateway.apiKeys.length > 0,
+	});
 }
 
 if (require.main === module) {

@@ -114,7 +114,8 @@ const PROBE = { retries: 0, tracking: false };
 			res.setHeader("Content-Type", "application/json; charset=utf-8");
 			// Every 503 is worth trying again: say when.
 			if (body.code === 503) res.setHeader("Retry-After", "1");
-			if (body.code === 401) res.setHeader("WWW-Authenticate", "Bearer");
+			// A route that asks for another scheme has set its own challenge.
+			if (body.code === 401 && !res.hasHeader("WWW-Authenticate")) res.setHeader("WWW-Authenticate", "Bearer");
 			res.writeHead(body.code);
 			res.end(JSON.stringify(body));
 		},

@@ -5,6 +5,9 @@ import type { Building, Page } from "../../types";
 import { startCluster, type TestCluster } from "../support/cluster";
 import { http } from "../support/http";
 import { waitFor } from "../support/infra";
+import { launchChromium, rowKeys } from "../support/browser";
+
+const BASIC_CHALLENGE = 'Basic realm="buildings cluster", charset="UTF-8"';
 
 // The gateway's defaults that keep it closed: API keys, and answers that give nothing away.
 describe("locked-down gateway", () => {
@@ -26,40 +29,69 @@ describe("locked-down gateway", () => {
 			["a wrong Bearer key", { authorization: "Bearer third-key" }],
 			["a listed key's prefix", { authorization: "Bearer first" }],
 			["a wrong X-API-Key", { "x-api-key": "first-key-" }],
-			["another scheme", { authorization: "Basic Zmlyc3Qta2V5" }],
+			["Basic without a password", { authorization: `Basic ${btoa("first-key")}` }],
+			["Basic with a wrong password", { authorization: `Basic ${btoa("first-key:second")}` }],
+			["another scheme", { authorization: "Digest username=first-key" }],
 		])("%s: 401 with a JSON error, and nothing written", async (_what, headers) => {
 			for (const [method, path, body] of [
 				["POST", "/buildings", { name: "Without a key" }],
 				["GET", "/buildings", undefined],
 				["GET", "/workflows", undefined],
 				["GET", "/health/ready", undefined],
-				["GET", "/cluster", undefined],
 			] as const) {
 				const res = await http(method, `${api}${path}`, body, headers);
 				expect([path, res.status]).toEqual([path, 401]);
 				expect(res.body).toMatchObject({ code: 401, type: "UNAUTHORIZED", name: expect.any(String), message: expect.any(String) });
 				expect(res.headers.get("www-authenticate")).toBe("Bearer");
 			}
+			// The operator's views ask for Basic, so that a browser prompts for the key.
+			for (const url of [`${api}/cluster`, `${new URL(api).origin}/cluster/`]) {
+				const res = await http("GET", url, undefined, headers);
+				expect([url, res.status]).toEqual([url, 401]);
+				expect(res.headers.get("www-authenticate")).toBe(BASIC_CHALLENGE);
+			}
 			const listed = await http<Page<Building>>("GET", `${api}/buildings?search=${encodeURIComponent("Without a key")}`, undefined, first);
 			expect(listed.body.total).toBe(0);
 		});
 
-		it("either listed key, as Bearer or X-API-Key, is let through", async () => {
+		it("either listed key, as Bearer, X-API-Key or a Basic password, is let through", async () => {
 			const created = await http("POST", `${api}/buildings`, { name: "With a key" }, first);
 			expect(created.status).toBe(201);
 			expect((await http("GET", `${api}/buildings/${created.body.id}`, undefined, { "x-api-key": "second-key" })).status).toBe(200);
+			const basic = { authorization: `Basic ${btoa("anyone:second-key")}` };
+			expect((await http("GET", `${api}/buildings/${created.body.id}`, undefined, basic)).status).toBe(200);
 			expect((await http("GET", `${api}/health/ready`, undefined, { authorization: "bearer second-key" })).status).toBe(200);
 		});
 
-		it("the cluster page sits behind the same keys as its JSON", async () => {
-			const page = `${new URL(api).origin}/cluster/`;
-			const refused = await http("GET", page);
-			expect(refused.status).toBe(401);
-			expect(refused.headers.get("www-authenticate")).toBe("Bearer");
-			const shown = await http("GET", page, undefined, first);
-			expect(shown.status).toBe(200);
-			expect(shown.headers.get("content-type")).toContain("text/html");
-			expect((await http("GET", `${api}/cluster`, undefined, { "x-api-key": "second-key" })).status).toBe(200);
+		it("a browser given a key as the Basic password opens the cluster page, whose JSON it then reads", async () => {
+			const browser = await launchChromium();
+			try {
+				// Without credentials the page is a 401 asking for Basic (checked above), which the browser answers with these.
+				const context = await browser.newContext({ httpCredentials: { username: "operator", password: "second-key" } });
+				const withKey = await context.newPage();
+				expect((await withKey.goto(`${new URL(api).origin}/cluster/`))?.status()).toBe(200);
+				await waitFor("the nodes on the page", async () => (await rowKeys(withKey, "nodes")).length === cluster.brokers.length, 10_000);
+			} finally {
+				await browser.close();
+			}
+		});
+
+		it("the OpenAPI document is open, and says the rest is not: three ways to send a key, a 401 on every other operation", async () => {
+			type Operation = { responses: Record<string, unknown>; security?: unknown[] };
+			const answer = await http("GET", `${api}/openapi.json`);
+			expect(answer.status).toBe(200);
+			const doc = answer.body as {
+				security: Record<string, unknown>[];
+				components: { securitySchemes: Record<string, { scheme?: string; name?: string }> };
+				paths: Record<string, Record<string, Operation>>;
+			};
+			expect(doc.security.map(Object.keys).flat()).toEqual(Object.keys(doc.components.securitySchemes));
+			expect(Object.values(doc.components.securitySchemes).map(s => s.scheme ?? s.name)).toEqual(["bearer", "X-API-Key", "basic"]);
+			for (const [path, methods] of Object.entries(doc.paths))
+				for (const [method, operation] of Object.entries(methods)) {
+					const open = path === "/api/health" || path === "/api/openapi.json";
+					expect([method, path, "401" in operation.responses, operation.security]).toEqual([method, path, !open, open ? [] : undefined]);
+				}
 		});
 
 		it("liveness answers without a key, and names no node or process", async () => {
