@@ -4,26 +4,29 @@ import { BUILDING_WORKFLOW_STATUSES } from "./building";
 const nullable = <const T extends string>(type: T) => ({ type: [type, "null"] }) as const;
 const names = { type: "array", items: { type: "string" } } as const;
 
-const nodeSchema = {
-	type: "object",
-	properties: {
-		id: { type: "string" },
-		services: names,
-		available: { type: "boolean" },
-		uptime: { ...nullable("number"), description: "seconds; null if the node did not answer" },
-		cpu: { ...nullable("number"), description: "% of the host's CPU, from its heartbeats" },
-		memory: { ...nullable("integer"), description: "resident set size of its process, bytes" },
-		heartbeatAge: { ...nullable("number"), description: "seconds since its last heartbeat (heartbeats come every 10 s by default)" },
-		natsServer: { ...nullable("string"), description: "the NATS server it is connected to, from the NATS monitor" },
-	},
-	required: ["id", "services", "available", "uptime", "cpu", "memory", "heartbeatAge", "natsServer"],
-	additionalProperties: false,
-} as const;
+/** An object schema whose properties are all required and none other is allowed: each name written once. */
+const closedObject = <const P extends Record<string, unknown>, const E extends object = object>(properties: P, extra?: E) =>
+	({
+		type: "object",
+		...(extra as E),
+		properties,
+		required: Object.keys(properties) as (keyof P & string)[],
+		additionalProperties: false,
+	}) as const;
 
-const natsSchema = {
-	type: "object",
-	description: "What the NATS servers see, from their monitoring endpoint (NATS_MONITOR_URL).",
-	properties: {
+const nodeSchema = closedObject({
+	id: { type: "string" },
+	services: names,
+	available: { type: "boolean" },
+	uptime: { ...nullable("number"), description: "seconds; null if the node did not answer" },
+	cpu: { ...nullable("number"), description: "% of the host's CPU, from its heartbeats" },
+	memory: { ...nullable("integer"), description: "resident set size of its process, bytes" },
+	heartbeatAge: { ...nullable("number"), description: "seconds since its last heartbeat (heartbeats come every 10 s by default)" },
+	natsServer: { ...nullable("string"), description: "the NATS server it is connected to, from the NATS monitor" },
+});
+
+const natsSchema = closedObject(
+	{
 		monitor: names,
 		error: { ...nullable("string"), description: "why the monitor could not be read" },
 		servers: names,
@@ -33,75 +36,54 @@ const natsSchema = {
 		onlyInNats: { ...names, description: "subscribed, yet not in the registry: they still receive requests" },
 		onlyInRegistry: { ...names, description: "in the registry, yet not subscribed" },
 	},
-	required: ["monitor", "error", "servers", "subject", "queueSubscribers", "registryNodes", "onlyInNats", "onlyInRegistry"],
-	additionalProperties: false,
-} as const;
+	{ description: "What the NATS servers see, from their monitoring endpoint (NATS_MONITOR_URL)." },
+);
 
-const creationsSchema = {
-	type: "object",
-	description: "workflows.create handled, over the last seconds (window)",
-	properties: {
+const creationsSchema = closedObject(
+	{
 		window: { type: "number", description: "seconds the rates are measured over" },
 		perSecond: { type: "number" },
 		nodes: {
 			type: "array",
-			items: {
-				type: "object",
-				properties: {
-					nodeID: { type: "string" },
-					total: { type: "integer", description: "since the node started" },
-					perSecond: { type: "number" },
-					share: { ...nullable("number"), description: "0 to 1; null with no creation in the window" },
-				},
-				required: ["nodeID", "total", "perSecond", "share"],
-				additionalProperties: false,
-			},
+			items: closedObject({
+				nodeID: { type: "string" },
+				total: { type: "integer", description: "since the node started" },
+				perSecond: { type: "number" },
+				share: { ...nullable("number"), description: "0 to 1; null with no creation in the window" },
+			}),
 		},
 	},
-	required: ["window", "perSecond", "nodes"],
-	additionalProperties: false,
-} as const;
+	{ description: "workflows.create handled, over the last seconds (window)" },
+);
 
 /** The buildings outbox: jobs not done yet, and how long the oldest has waited. */
-export const outboxStatsSchema = {
-	type: "object",
-	properties: { backlog: { type: "integer" }, oldestAge: { ...nullable("number"), description: "ms; null when empty" } },
-	required: ["backlog", "oldestAge"],
-	additionalProperties: false,
-} as const;
+export const outboxStatsSchema = closedObject({
+	backlog: { type: "integer" },
+	oldestAge: { ...nullable("number"), description: "ms; null when empty" },
+});
 
 const latestSchema = {
 	type: "array",
-	items: {
-		type: "object",
-		properties: {
-			id: { type: "integer" },
-			name: { type: "string" },
-			workflowStatus: { type: "string", enum: BUILDING_WORKFLOW_STATUSES },
-			workflowId: nullable("integer"),
-			createdAt: { type: "string", format: "date-time" },
-		},
-		required: ["id", "name", "workflowStatus", "workflowId", "createdAt"],
-		additionalProperties: false,
-	},
+	items: closedObject({
+		id: { type: "integer" },
+		name: { type: "string" },
+		workflowStatus: { type: "string", enum: BUILDING_WORKFLOW_STATUSES },
+		workflowId: nullable("integer"),
+		createdAt: { type: "string", format: "date-time" },
+	}),
 } as const;
 
 /** `GET /api/cluster`: the cluster as the gateway sees it, for the /cluster page and scripts. */
-export const clusterViewSchema = {
-	type: "object",
-	properties: {
-		at: { type: "string", format: "date-time" },
-		gateway: { type: "string", description: "nodeID of the gateway that answered" },
-		transporter: { type: "string" },
-		nodes: { type: "array", items: nodeSchema },
-		nats: { anyOf: [natsSchema, { type: "null" }] },
-		creations: creationsSchema,
-		outbox: { anyOf: [outboxStatsSchema, { type: "null" }] },
-		latestBuildings: { anyOf: [latestSchema, { type: "null" }] },
-	},
-	required: ["at", "gateway", "transporter", "nodes", "nats", "creations", "outbox", "latestBuildings"],
-	additionalProperties: false,
-} as const;
+export const clusterViewSchema = closedObject({
+	at: { type: "string", format: "date-time" },
+	gateway: { type: "string", description: "nodeID of the gateway that answered" },
+	transporter: { type: "string" },
+	nodes: { type: "array", items: nodeSchema },
+	nats: { anyOf: [natsSchema, { type: "null" }] },
+	creations: creationsSchema,
+	outbox: { anyOf: [outboxStatsSchema, { type: "null" }] },
+	latestBuildings: { anyOf: [latestSchema, { type: "null" }] },
+});
 
 export type ClusterView = FromSchema<typeof clusterViewSchema>;
 export type ClusterNode = FromSchema<typeof nodeSchema>;

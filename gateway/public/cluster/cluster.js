@@ -11,6 +11,14 @@ function cell(text, cls) {
 	return td;
 }
 
+// Each table's head from its data-columns, so that the markup names each column once.
+for (const table of document.querySelectorAll("table[data-columns]")) {
+	const head = table.createTHead().insertRow();
+	for (const name of table.dataset.columns.split(","))
+		head.append(Object.assign(document.createElement("th"), { textContent: name.trim() }));
+	table.createTBody();
+}
+
 function fill(testid, rows) {
 	const body = document.querySelector(`[data-testid="${testid}"] tbody`);
 	body.replaceChildren(
