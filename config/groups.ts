@@ -85,6 +85,17 @@ function databases(env: Env) {
 	});
 }
 
+/**
+ * Whether every change event reaches a node before the requests sent after the change was
+ * answered, as the read cache needs: over one NATS server it does. A NATS cluster (several URLs)
+ * can drop a message between its servers without any node noticing, and on TCP events and
+ * requests travel on different connections.
+ */
+function eventsComeFirst(env: Env): boolean {
+	const transporter = list(env, "TRANSPORTER");
+	return transporter.length === 0 || (transporter.length === 1 && transporter[0] !== "TCP");
+}
+
 function buildings(env: Env) {
 	return Object.freeze({
 		workflowCallTimeoutMs: integer(env, "WORKFLOW_CALL_TIMEOUT", 3000, { min: 1 }),
@@ -93,7 +104,7 @@ function buildings(env: Env) {
 		reconcileBatch: integer(env, "OUTBOX_BATCH", 500, { min: 1 }),
 		maxBackoffMs: integer(env, "OUTBOX_MAX_BACKOFF", 10_000),
 		keyTtlHours: integer(env, "IDEMPOTENCY_KEY_TTL_HOURS", 24, { min: 1 }),
-		readCacheSize: integer(env, "READ_CACHE_SIZE", 10_000),
+		readCacheSize: integer(env, "READ_CACHE_SIZE", eventsComeFirst(env) ? 10_000 : 0),
 	});
 }
 

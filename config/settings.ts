@@ -56,7 +56,8 @@
  *   OUTBOX_BATCH               500 (at least 1)                 pending jobs one node leases at a time; a full lease is followed at once
  *   OUTBOX_MAX_BACKOFF         10000                            longest wait, in ms, between two attempts of one pending job
  *   IDEMPOTENCY_KEY_TTL_HOURS  24 (at least 1)                  how long an Idempotency-Key is remembered
- *   READ_CACHE_SIZE            10000                            answers of GET /api/buildings/:id kept per node; 0: none
+ *   READ_CACHE_SIZE            10000 (one NATS server), else 0  answers of GET /api/buildings/:id kept per node; 0: none. Over a NATS
+ *                                                               cluster or TCP a change event may arrive after a later read, or be lost
  *   -- local topology (cluster/start.ts, `npm start`)
  *   NODE_HANG_TIMEOUT          8000                             ms a node may leave its launcher's pings unanswered before it is killed
  *                                                               and restarted (a hung node keeps its share of NATS requests); 0: never

@@ -62,6 +62,15 @@ describe("settings", () => {
 		expect(settings.repl.logLevel).toBe("warn");
 	});
 
+	it("keeps read answers by default only over one NATS server, where change events come first", () => {
+		const cacheSize = (env: Record<string, string>) => settingsFrom(env).buildings.readCacheSize;
+		expect(cacheSize({})).toBe(10_000);
+		expect(cacheSize({ TRANSPORTER: "nats://nats:4222" })).toBe(10_000);
+		expect(cacheSize({ TRANSPORTER: "nats://a:4222,nats://b:4222" })).toBe(0);
+		expect(cacheSize({ TRANSPORTER: "TCP" })).toBe(0);
+		expect(cacheSize({ TRANSPORTER: "nats://a:4222,nats://b:4222", READ_CACHE_SIZE: "500" })).toBe(500);
+	});
+
 	it("treats an empty variable as unset", () => {
 		const settings = settingsFrom({ RATE_LIMIT: "", METRICS: "", BALANCER: "", TRACING: "", NATS_TOKEN: "", BUILDINGS_DATABASE_URL: "" });
 		expect(settings.gateway.rateLimit).toBe(0);
