@@ -1,5 +1,6 @@
 /** The two shapes of the gateway's routes beside the REST API: one read-only alias, or static files. */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Errors } from "moleculer";
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -16,7 +17,29 @@ export function readOnlyRoute(name: string, alias: string, action: string, use: 
 	};
 }
 
+const FILE_METHODS = ["GET", "HEAD", "OPTIONS"];
+
+/**
+ * Files take GET and HEAD (served by serve-static); OPTIONS answers 204 with `Allow`, and any other
+ * method is a 405 with `Allow`, as on the API's aliases (gateway/methods.ts).
+ */
+function fileMethods(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {
+	if (req.method === "GET" || req.method === "HEAD") return next();
+	const allow = FILE_METHODS.join(", ");
+	res.setHeader("Allow", allow);
+	if (req.method === "OPTIONS") {
+		res.writeHead(204);
+		res.end();
+		return;
+	}
+	const path = (req.url ?? "/").split("?")[0];
+	const err = new Errors.MoleculerClientError(`${req.method} is not a method of ${path}; it takes ${allow}.`, 405, "METHOD_NOT_ALLOWED", {
+		allowed: FILE_METHODS,
+	});
+	next(Object.assign(err, { name: "MethodNotAllowedError" }));
+}
+
 /** The files under `path`, served by `use` (serve-static), and no action. */
 export function filesRoute(name: string, path: string, use: Middleware[]) {
-	return { name, path, mappingPolicy: "restrict", autoAliases: false, aliases: {}, use };
+	return { name, path, mappingPolicy: "restrict", autoAliases: false, aliases: {}, use: [fileMethods, ...use] };
 }

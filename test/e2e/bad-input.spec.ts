@@ -379,6 +379,29 @@ describe("bad input", () => {
 		expect((await http("OPTIONS", `${cluster.apiUrl}/users`)).status).toBe(404);
 	});
 
+	it("answers the pages' files as HTTP says: GET and HEAD, OPTIONS with Allow, a 405 for any other method", async () => {
+		const origin = new URL(cluster.apiUrl).origin;
+		for (const path of ["/cluster/", "/cluster/cluster.js", "/api/docs/"]) {
+			const [get, head] = [await http("GET", `${origin}${path}`), await http("HEAD", `${origin}${path}`)];
+			expect([path, get.status, head.status, head.headers.get("content-type"), head.body]).toEqual([
+				path,
+				200,
+				200,
+				get.headers.get("content-type"),
+				"",
+			]);
+			const options = await http("OPTIONS", `${origin}${path}`);
+			expect([path, options.status, options.headers.get("allow"), options.body]).toEqual([path, 204, "GET, HEAD, OPTIONS", ""]);
+			const post = await http("POST", `${origin}${path}`, {});
+			expect([path, post.status, post.headers.get("allow"), post.body.type]).toEqual([
+				path,
+				405,
+				"GET, HEAD, OPTIONS",
+				"METHOD_NOT_ALLOWED",
+			]);
+		}
+	});
+
 	it("answers HEAD as the GET, without a body", async () => {
 		for (const path of ["/buildings/1", "/buildings?pageSize=1", "/buildings/2147483647", "/buildings/abc", "/health"]) {
 			const [get, head] = [await http("GET", `${cluster.apiUrl}${path}`), await http("HEAD", `${cluster.apiUrl}${path}`)];
