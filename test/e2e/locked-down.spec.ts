@@ -63,7 +63,7 @@ describe("locked-down gateway", () => {
 			expect((await http("GET", `${api}/health/ready`, undefined, { authorization: "bearer second-key" })).status).toBe(200);
 		});
 
-		it("a browser given a key as the Basic password opens the cluster page, whose JSON it then reads", async () => {
+		it("in a browser: the cluster page opens with a key as the Basic password, and Swagger UI offers the three ways to send one", async () => {
 			const browser = await launchChromium();
 			try {
 				// Without credentials the page is a 401 asking for Basic (checked above), which the browser answers with these.
@@ -71,6 +71,15 @@ describe("locked-down gateway", () => {
 				const withKey = await context.newPage();
 				expect((await withKey.goto(`${new URL(api).origin}/cluster/`))?.status()).toBe(200);
 				await waitFor("the nodes on the page", async () => (await rowKeys(withKey, "nodes")).length === cluster.brokers.length, 10_000);
+				// Swagger UI reads the schemes from the document and offers to send a key.
+				const docs = await context.newPage();
+				await docs.goto(`${new URL(api).origin}/api/docs/`);
+				await docs.click("button.authorize", { timeout: 10_000 });
+				expect(await docs.locator(".auth-container h4").allTextContents()).toEqual([
+					expect.stringContaining("bearerKey"),
+					expect.stringContaining("headerKey"),
+					expect.stringContaining("basicKey"),
+				]);
 			} finally {
 				await browser.close();
 			}
