@@ -21,7 +21,7 @@ export interface DocumentSources {
 	aliases: AliasInfo[];
 	/** The params an action declares; undefined for an action with none, or not (yet) known. */
 	params(action: string): Rules | undefined;
-	/** API_KEYS is set: every operation but liveness needs a key. */
+	/** API_KEYS is set: every operation but those of OPEN_ACTIONS needs a key. */
 	keysRequired: boolean;
 }
 
