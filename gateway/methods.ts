@@ -27,6 +27,13 @@ export function allowedMethods(aliases: Alias[], path: string): string[] {
 	return ORDER.filter(method => methods.has(method));
 }
 
+/** A 405 that names the path and the methods it takes; `Allow` is the caller's to set. */
+export function methodNotAllowed(method: string | undefined, path: string, allowed: string[]): Error {
+	const message = `${method} is not a method of ${path}; it takes ${allowed.join(", ")}.`;
+	const err = new Errors.MoleculerClientError(message, 405, "METHOD_NOT_ALLOWED", { allowed });
+	return Object.assign(err, { name: "MethodNotAllowedError" });
+}
+
 /** The path moleculer-web matches aliases against: no query string, no trailing slash. */
 function pathOf(url = "/"): string {
 	const path = url.split("?")[0];
@@ -46,9 +53,7 @@ export const MethodsMixin: Partial<ServiceSchema> = {
 				}
 				if (!allowed.includes(req.method ?? "")) {
 					res.setHeader("Allow", allow);
-					const message = `${req.method} is not a method of ${pathOf(req.url)}; it takes ${allow}.`;
-					const err = new Errors.MoleculerClientError(message, 405, "METHOD_NOT_ALLOWED", { allowed });
-					return this.sendError(req, res, Object.assign(err, { name: "MethodNotAllowedError" }));
+					return this.sendError(req, res, methodNotAllowed(req.method, pathOf(req.url), allowed));
 				}
 			}
 			return gateway.httpHandler.call(this, req, res, next);

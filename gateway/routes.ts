@@ -1,6 +1,6 @@
 /** The two shapes of the gateway's routes beside the REST API: one read-only alias, or static files. */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Errors } from "moleculer";
+import { methodNotAllowed } from "./methods";
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -32,11 +32,9 @@ function fileMethods(req: IncomingMessage, res: ServerResponse, next: (err?: unk
 		res.end();
 		return;
 	}
-	const path = (req.url ?? "/").split("?")[0];
-	const err = new Errors.MoleculerClientError(`${req.method} is not a method of ${path}; it takes ${allow}.`, 405, "METHOD_NOT_ALLOWED", {
-		allowed: FILE_METHODS,
-	});
-	next(Object.assign(err, { name: "MethodNotAllowedError" }));
+	// moleculer-web hands route middlewares the URL below the route's path; the client sent originalUrl.
+	const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? "/";
+	next(methodNotAllowed(req.method, url.split("?")[0], FILE_METHODS));
 }
 
 /** The files under `path`, served by `use` (serve-static), and no action. */

@@ -393,11 +393,12 @@ describe("bad input", () => {
 			const options = await http("OPTIONS", `${origin}${path}`);
 			expect([path, options.status, options.headers.get("allow"), options.body]).toEqual([path, 204, "GET, HEAD, OPTIONS", ""]);
 			const post = await http("POST", `${origin}${path}`, {});
-			expect([path, post.status, post.headers.get("allow"), post.body.type]).toEqual([
+			expect([path, post.status, post.headers.get("allow"), post.body.type, post.body.message]).toEqual([
 				path,
 				405,
 				"GET, HEAD, OPTIONS",
 				"METHOD_NOT_ALLOWED",
+				`POST is not a method of ${path}; it takes GET, HEAD, OPTIONS.`,
 			]);
 		}
 	});
