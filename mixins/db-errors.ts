@@ -59,7 +59,9 @@ export function toMoleculerError(err: Error): Error {
 		return new DatabaseUnavailableError();
 	}
 	if (err instanceof DatabaseError) {
-		const sqlState = (err.original as { code?: string } | undefined)?.code ?? "";
+		const original = err.original as { code?: string; syscall?: string } | undefined;
+		// A socket error (ECONNRESET, EPIPE…) carries a code of Node's, not a SQLSTATE: no SQLSTATE.
+		const sqlState = original?.syscall ? "" : (original?.code ?? "");
 		// Class 22 is "data exception": a value the column cannot hold.
 		if (sqlState.startsWith("22")) {
 			return new MoleculerClientError("A value is out of range or malformed.", 422, "INVALID_VALUE");
@@ -67,7 +69,7 @@ export function toMoleculerError(err: Error): Error {
 		// 40P01 deadlock detected, 40001 serialization failure, 55P03 lock not available within
 		// DB_LOCK_TIMEOUT: Postgres rolled the statement back.
 		if (sqlState === "40P01" || sqlState === "40001" || sqlState === "55P03") return new TransactionConflictError();
-		// No SQLSTATE: the driver lost the connection, or no answer came within DB_QUERY_TIMEOUT.
+		// No SQLSTATE: the connection broke or was reset, or no answer came within DB_QUERY_TIMEOUT.
 		// Class 57: cancelled (DB_STATEMENT_TIMEOUT) or the server is shutting down; class 08: the
 		// connection broke mid-query; 25P03: DB_IDLE_IN_TRANSACTION_TIMEOUT ended the session.
 		if (sqlState === "" || sqlState.startsWith("57") || sqlState.startsWith("08") || sqlState === "25P03") {

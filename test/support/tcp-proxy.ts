@@ -50,6 +50,14 @@ export class TcpProxy {
 		if (server) await new Promise(resolve => server.close(resolve));
 	}
 
+	/** Resets every connection (TCP RST), as a network device that drops a flow does; new ones still pass. */
+	reset(): void {
+		for (const { client, upstream } of this.links) {
+			client.resetAndDestroy();
+			upstream.resetAndDestroy();
+		}
+	}
+
 	restore(): Promise<number> {
 		return this.start();
 	}

@@ -1,6 +1,7 @@
 import { DataTypes, Sequelize } from "sequelize";
 import { EntityNotFoundError, toMoleculerError } from "../../mixins/db-errors";
-import { createDatabase, dropDatabase, uniqueName } from "../support/infra";
+import { POSTGRES_URL, createDatabase, databaseUrl, dropDatabase, uniqueName } from "../support/infra";
+import { TcpProxy } from "../support/tcp-proxy";
 
 // Real errors from a real Postgres, turned into what a client sees.
 describe("toMoleculerError", () => {
@@ -55,6 +56,27 @@ describe("toMoleculerError", () => {
 			}),
 		);
 		expect(err).toMatchObject({ code: 503, type: "DATABASE_UNAVAILABLE" });
+	});
+
+	it("a connection reset by the network mid-query (ECONNRESET, no SQLSTATE) is 503", async () => {
+		const postgres = new URL(POSTGRES_URL);
+		const proxy = new TcpProxy(postgres.hostname, Number(postgres.port || 5432));
+		const url = new URL(databaseUrl(name));
+		url.host = `127.0.0.1:${await proxy.start()}`;
+		const throughProxy = new Sequelize(url.toString(), { dialect: "postgres", logging: false });
+		try {
+			const query = throughProxy.query("SELECT pg_sleep(2)");
+			setTimeout(() => proxy.reset(), 300);
+			const raw = await query.then(
+				() => new Error("expected an error"),
+				(err: Error) => err,
+			);
+			expect(raw).toMatchObject({ name: "SequelizeDatabaseError", original: { code: "ECONNRESET" } });
+			expect(toMoleculerError(raw)).toMatchObject({ code: 503, type: "DATABASE_UNAVAILABLE" });
+		} finally {
+			await throughProxy.close();
+			await proxy.stop();
+		}
 	});
 
 	it("a deadlock is a retryable 503, not a 500", async () => {
