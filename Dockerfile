@@ -7,12 +7,12 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json moleculer.config.ts ./
 COPY cluster cluster
 COPY config config
+COPY framework framework
 COPY gateway gateway
-COPY openapi openapi
 COPY migrations migrations
 COPY mixins mixins
 COPY models models
-COPY transporters transporters
+COPY openapi openapi
 COPY services services
 COPY types types
 RUN npm run build && npm prune --omit=dev

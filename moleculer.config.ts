@@ -2,12 +2,12 @@
  * Broker settings for every node of the cluster, from the `broker` group of config/settings.ts
  * (which lists each variable with its default).
  */
-import { Errors, type BrokerOptions } from "moleculer";
+import { Errors, Transporters, type BrokerOptions } from "moleculer";
 import { NATS_DEFAULT_URL, settings } from "./config/settings";
-import { CoalescingNatsTransporter } from "./transporters/coalescing-nats";
-import { PushingTcpTransporter } from "./transporters/pushing-tcp";
+import { CoalescingNatsTransporter } from "./framework/coalescing-nats";
+import { PushingTcpTransporter } from "./framework/pushing-tcp";
 import { FieldValidator } from "./mixins/validator";
-import { SettleTimedOutCalls } from "./transporters/settle-timed-out-calls";
+import { SettleTimedOutCalls } from "./framework/settle-timed-out-calls";
 
 const given = settings.broker;
 
@@ -18,11 +18,12 @@ function transporter(): BrokerOptions["transporter"] {
 	// port, on TCP_HOST; its nodes push their details to the others, so a node that joins takes
 	// calls at once.
 	if (given.transporter.join(",") === "TCP") {
-		const nodes = given.tcpNodes.length > 0 ? { udpDiscovery: false, urls: [...given.tcpNodes] } : {};
+		const nodes = given.tcpNodes.length > 0 ? { udpDiscovery: false, urls: given.tcpNodes.join(",") } : {};
 		return new PushingTcpTransporter({ host: given.tcpHost, ...nodes });
 	}
 	const urls = given.transporter.length > 0 ? given.transporter : [NATS_DEFAULT_URL];
-	if (!urls.every(url => url.startsWith("nats://"))) return urls.join(",");
+	// Another kind of URL is Moleculer's to resolve, as it would the string.
+	if (!urls.every(url => url.startsWith("nats://"))) return Transporters.resolve(urls.join(","));
 	const { user, password, token, tlsCa, tlsCert, tlsKey } = given.nats;
 	// Moleculer reads user and password from the URLs (and would drop them if given apart).
 	const withCredentials = urls.map(raw => {

@@ -8,6 +8,7 @@
 import { hostname } from "node:os";
 import type { REPLServer } from "node:repl";
 import { ServiceBroker } from "moleculer";
+import startRepl from "moleculer-repl";
 import { NATS_DEFAULT_URL, settings } from "../config/settings";
 import { joinLocalCluster } from "./local-cluster";
 import { maskCredentials } from "./printable";
@@ -26,7 +27,6 @@ async function main(): Promise<void> {
 		nodeID,
 		// Only warnings unless LOG_LEVEL says otherwise: the prompt is for the operator, not for the broker's chatter.
 		logger: { type: "Console", options: { level: settings.repl.logLevel, formatter: "short" } },
-		replCommands,
 	});
 	const where = joined ? "the local cluster of `npm start`" : `namespace "${config.namespace}"`;
 	// The first command (piped ones come at once) must find the services it calls. A transporter
@@ -48,7 +48,8 @@ async function main(): Promise<void> {
 			`No cluster answered within ${DISCOVERY_TIMEOUT_MS / 1000} s on ${transporterName()} in ${where} (${why}); the prompt opens anyway. Type "help" for commands.`,
 		);
 	}
-	runInTurn(broker.repl(), broker);
+	// What `broker.repl()` does with the broker's `replOptions`, called directly for its typed server.
+	runInTurn(startRepl(broker, { delimiter: "mol $", customCommands: replCommands }), broker);
 }
 
 /** The transporter this node tried, credentials masked. */

@@ -16,15 +16,6 @@ import { balancedSubject, natsSnapshot, type NatsSnapshot } from "./nats-monitor
 const PART_TIMEOUT_MS = 1000;
 const BALANCED_ACTION = "workflows.create";
 
-interface RegistryNode {
-	id: string;
-	available: boolean;
-	local: boolean;
-	cpu: number | null;
-	lastHeartbeatTime: number;
-	services: { name: string }[];
-}
-
 interface NodeHealth {
 	process: { uptime: number; memory: { rss: number } };
 }
@@ -40,7 +31,7 @@ function transporterName(broker: ServiceBroker): string {
 export async function clusterView(broker: ServiceBroker, monitors: readonly string[], rates: CreationRates): Promise<ClusterView> {
 	const call = <T>(action: string, params: object, nodeID?: string) =>
 		broker.call<T, object>(action, params, { nodeID, timeout: PART_TIMEOUT_MS, retries: 0, tracking: false }).catch(() => null);
-	const registered = (broker.registry.nodes.toArray() as RegistryNode[]).filter(node => node.available);
+	const registered = broker.registry.nodes.toArray().filter(node => node.available);
 	const onNats = transporterName(broker) === "NATS";
 	const workflowsNodes = nodesRunning(broker, "workflows");
 	const buildingsUp = nodesRunning(broker, "buildings").length > 0;
@@ -56,7 +47,7 @@ export async function clusterView(broker: ServiceBroker, monitors: readonly stri
 	const nodes: ClusterNode[] = registered
 		.map((node, i) => ({
 			id: node.id,
-			services: node.services.map(service => service.name).filter(name => !name.startsWith("$")),
+			services: node.services.map(service => String(service.name)).filter(name => !name.startsWith("$")),
 			available: node.available,
 			uptime: healths[i]?.process.uptime ?? null,
 			cpu: node.cpu,

@@ -4,9 +4,11 @@
  */
 import type { IncomingMessage } from "node:http";
 import { Errors } from "moleculer";
+import type { IncomingRequest } from "moleculer-web";
 import { shown } from "../mixins/validator";
 
-export type GatewayRequest = IncomingMessage & { $action?: { name: string }; $params: Record<string, unknown>; body?: unknown };
+/** A request as moleculer-web hands it to a route's hooks, with the body its parser read. */
+export type GatewayRequest = IncomingRequest & { body?: unknown };
 
 /** Whether a request carries a body (a POST or PATCH may come without one). */
 function hasBody(req: IncomingMessage): boolean {

@@ -1,6 +1,6 @@
 /** The two shapes of the gateway's routes beside the REST API: one read-only alias, or static files. */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { methodNotAllowed } from "./methods";
+import { methodNotAllowed } from "../framework/gateway-methods";
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -9,7 +9,7 @@ export function readOnlyRoute(name: string, alias: string, action: string, use: 
 	return {
 		name,
 		path: "/api",
-		mappingPolicy: "restrict",
+		mappingPolicy: "restrict" as const,
 		autoAliases: false,
 		aliases: { [`GET ${alias}`]: action },
 		bodyParsers: { json: false, urlencoded: false },
@@ -39,5 +39,5 @@ function fileMethods(req: IncomingMessage, res: ServerResponse, next: (err?: unk
 
 /** The files under `path`, served by `use` (serve-static), and no action. */
 export function filesRoute(name: string, path: string, use: Middleware[]) {
-	return { name, path, mappingPolicy: "restrict", autoAliases: false, aliases: {}, use: [fileMethods, ...use] };
+	return { name, path, mappingPolicy: "restrict" as const, autoAliases: false, aliases: {}, use: [fileMethods, ...use] };
 }

@@ -1,6 +1,4 @@
 import { Errors, type Context, type ServiceSchema } from "moleculer";
-import DbService from "moleculer-db";
-import SequelizeAdapter from "moleculer-db-adapter-sequelize";
 import type { Model, ModelAttributes, ModelOptions, ModelStatic, QueryInterface, Sequelize } from "sequelize";
 import { SequelizeStorage, Umzug, type RunnableMigration } from "umzug";
 import { settings } from "../config/settings";
@@ -8,10 +6,7 @@ import { MIGRATIONS } from "../migrations";
 import type { Page } from "../types";
 import { toMoleculerError } from "./db-errors";
 import { openPool } from "./db-pool";
-
-// The adapter's typings declare one argument; it takes Sequelize's own arguments and, fourth,
-// its options (where `noSync` lives).
-const Adapter = SequelizeAdapter as unknown as new (...args: unknown[]) => SequelizeAdapter;
+import { dbServiceSchema, sequelizeStore, type DbSettings } from "../framework/moleculer-db";
 
 export interface ModelDefinition {
 	name: string;
@@ -25,6 +20,8 @@ export interface DbMixinOptions {
 	/** The service's own database: its URL from `<DATABASE>_DATABASE_URL`, its schema from `migrations/<database>`. */
 	database: keyof typeof MIGRATIONS;
 	model: ModelDefinition;
+	/** The columns an entity is answered with. */
+	fields: string[];
 }
 
 /** What the mixin gives a service, for services to declare on their class. */
@@ -51,17 +48,16 @@ export interface DbStore {
  * A moleculer-db store on PostgreSQL for one service: its own database and pool, its schema
  * brought up to date by versioned migrations, and database errors turned into client errors.
  */
-export function DbMixin({ database, model }: DbMixinOptions): Partial<ServiceSchema> {
+export function DbMixin({ database, model, fields }: DbMixinOptions): Partial<ServiceSchema<DbSettings>> & { model: ModelDefinition } {
 	const migrations = MIGRATIONS[database];
 	return {
-		mixins: [DbService],
+		mixins: [dbServiceSchema],
 		model,
 		settings: {
 			idField: "id",
+			fields,
 			pageSize: 20,
 			maxPageSize: 100,
-			// Nothing is cached, so a write has no reason to tell every other node.
-			cacheCleanEventType: "broadcastLocal",
 		},
 		// The services declare their own actions with strict parameters; moleculer-db's generic
 		// ones (which accept any query) are switched off.
@@ -87,6 +83,9 @@ export function DbMixin({ database, model }: DbMixinOptions): Partial<ServiceSch
 		},
 
 		methods: {
+			/** Nothing is cached, so a write through moleculer-db has no one to tell (it would broadcast to every node). */
+			clearCache: () => Promise.resolve(),
+
 			async traced<T>(this: { fullName: string }, ctx: Context | undefined, name: string, work: () => Promise<T>): Promise<T> {
 				if (!ctx?.tracing) return work();
 				const span = ctx.startSpan(`db ${database}: ${name}`, { tags: { database, service: this.fullName } });
@@ -105,7 +104,7 @@ export function DbMixin({ database, model }: DbMixinOptions): Partial<ServiceSch
 			this.sequelize = sequelize;
 			// A per-instance adapter (brokers in one process must not share one). The model is
 			// defined and synced by the migrations, not by the adapter's unguarded sync().
-			this.adapter = new Adapter(sequelize, undefined, undefined, { noSync: true });
+			this.adapter = sequelizeStore(sequelize);
 			this.adapter.init(this.broker, this);
 		},
 

@@ -76,20 +76,31 @@ export function describeProblems(items: CheckItem[], given: Record<string, unkno
 	});
 }
 
+/** A compiled check as Moleculer's typings give it (`true`/`false`), and as it really answers (`true` or the problems). */
+type MoleculerCheck = ReturnType<InstanceType<typeof Validators.Fastest>["compile"]>;
+type Check = ((params: Record<string, unknown>, opts?: unknown) => true | CheckItem[]) & { async?: boolean };
+
 /**
  * Moleculer's fastest-validator, with messages a client can act on (see describeProblems): the
  * same whether a call comes over HTTP, from the REPL or from another service.
+ *
+ * Relies on Moleculer 0.15.2's validator middleware (`validators/base.js`): it calls the
+ * compiled check with the params and passes an array it answers on as the ValidationError's
+ * data. Moleculer's typings say the check answers a boolean (fastest-validator's answers `true`
+ * or its items), hence the two conversions below. test/unit/validator.spec.ts breaks if either changes.
  */
 export class FieldValidator extends Validators.Fastest {
-	compile(schema: Record<string, unknown>) {
-		const check = super.compile(schema) as ((params: Record<string, unknown>, opts?: unknown) => true | CheckItem[]) & { async?: boolean };
+	compile(schema: Record<string, unknown>): MoleculerCheck {
+		const compiled = super.compile(schema);
 		// No rule here is async; one that is would be checked as fastest-validator words it.
-		if (check.async) return check;
+		if (compiled.async) return compiled;
+		const check = compiled as unknown as Check;
 		// The params as given: `trim` and `convert` change them in place.
-		return (params: Record<string, unknown>, opts?: unknown) => {
+		const worded: Check = (params, opts) => {
 			const given = { ...params };
 			const result = check(params, opts);
 			return result === true ? true : describeProblems(result, given);
 		};
+		return worded as unknown as MoleculerCheck;
 	}
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Service as MoleculerService, type Context } from "moleculer";
 import { Action, Service } from "moleculer-decorators";
-import ApiGateway from "moleculer-web";
+import ApiGateway, { type ApiSettingsSchema, type Route } from "moleculer-web";
 import type { BuildingsHealth, BuildingWithWorkflow, Check, Health, Ready } from "../types";
 import { settings } from "../config/settings";
 import { apiKeyCheck } from "../mixins/api-keys";
@@ -10,7 +10,7 @@ import { inFlightLimit } from "../mixins/overload";
 import { natsServers, nodesRunning } from "../mixins/registry";
 import { ClusterMixin, clusterRoutes } from "../gateway/cluster";
 import { DocsMixin, docsRoutes } from "../gateway/docs";
-import { MethodsMixin } from "../gateway/methods";
+import { MethodsMixin } from "../framework/gateway-methods";
 import { checkBody, takeIdempotencyKey, type GatewayRequest } from "../gateway/requests";
 
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
@@ -21,6 +21,93 @@ const checkApiKey = apiKeyCheck(apiKeys);
 // Probes are not tracked: Moleculer keeps a call that timed out tracked, and a stopping gateway
 // would wait its full shutdown timeout for a probe of a node that had died.
 const PROBE = { retries: 0, tracking: false };
+
+/** moleculer-web's settings: where it listens, CORS, and the routes that reach the cluster. */
+const gatewaySettings: ApiSettingsSchema = {
+	port,
+	ip: host,
+	// Off unless CORS_ORIGINS lists the origins allowed to call from a browser ("*" for any).
+	cors:
+		corsOrigins.length > 0
+			? {
+					origin: [...corsOrigins],
+					methods: ["GET", "POST", "PATCH", "DELETE"],
+					allowedHeaders: ["Content-Type", "Idempotency-Key", "Authorization", "X-API-Key"],
+					maxAge: 3600,
+				}
+			: undefined,
+	routes: [
+		{
+			// Named, as the other routes on /api are: moleculer-web would take them for one route.
+			name: "rest",
+			path: "/api",
+			// Only the aliases are reachable: no `/api/<service>/<action>` fallback.
+			mappingPolicy: "restrict",
+			autoAliases: false,
+			aliases: {
+				"POST /buildings": "buildings.create",
+				"GET /buildings": "buildings.list",
+				"GET /buildings/:id": "buildings.get",
+				"PATCH /buildings/:id": "buildings.update",
+				"DELETE /buildings/:id": "buildings.remove",
+				"GET /buildings/:buildingId/workflows": "workflows.list",
+				"GET /workflows": "workflows.list",
+				"GET /workflows/:id": "workflows.get",
+				"PATCH /workflows/:id": "workflows.update",
+				"DELETE /workflows/:id": "workflows.remove",
+				"GET /health": "api.health",
+				"GET /health/ready": "api.ready",
+			},
+			// Not strict: JSON that is not an object is a 422 that says so (gateway/requests.ts), not a parse error.
+			bodyParsers: { json: { limit: "100kb", strict: false }, urlencoded: false },
+			// Past GATEWAY_MAX_IN_FLIGHT requests at once, a 503 before any call is made.
+			use: [inFlightLimit(maxInFlight, url => url.startsWith("/health"))],
+			// Off unless RATE_LIMIT sets the requests per minute allowed to one client address.
+			rateLimit:
+				rateLimit > 0
+					? { window: 60_000, limit: rateLimit, headers: true, key: (req: IncomingMessage) => req.socket.remoteAddress ?? "" }
+					: undefined,
+			onBeforeCall(_ctx: Context, _route: Route, req: GatewayRequest) {
+				// With API_KEYS set, only liveness answers without a key (probes carry none).
+				if (req.$action?.name !== "api.health") checkApiKey(req);
+				checkBody(req);
+				takeIdempotencyKey(req);
+			},
+			onAfterCall(
+				ctx: Context<unknown, ResponseMeta>,
+				_route: unknown,
+				req: GatewayRequest,
+				_res: unknown,
+				data: Partial<BuildingWithWorkflow>,
+			) {
+				if (req.$action?.name === "buildings.create") {
+					// 202: the building is saved and its workflow will follow.
+					ctx.meta.$statusCode = data.workflowStatus === "pending" ? 202 : 201;
+					// $location is what moleculer-web expects with a 201; the header also serves the 202.
+					ctx.meta.$location = `/api/buildings/${data.id}`;
+					ctx.meta.$responseHeaders = { Location: ctx.meta.$location };
+				}
+				return data;
+			},
+		},
+		...docsRoutes,
+		...clusterRoutes,
+	],
+	logRequest: "debug",
+	logResponse: "debug",
+	log4XXResponses: false,
+	onError(this: MoleculerService, _req: IncomingMessage, res: ServerResponse, err: Error) {
+		const body = toHttpError(err);
+		if (body.code >= 500 && body.code !== 503) this.logger.error("Request failed:", err);
+		res.setHeader("Content-Type", "application/json; charset=utf-8");
+		// Every 503 is worth trying again: say when.
+		if (body.code === 503) res.setHeader("Retry-After", "1");
+		// A route that asks for another scheme has set its own challenge.
+		if (body.code === 401 && !res.hasHeader("WWW-Authenticate")) res.setHeader("WWW-Authenticate", "Bearer");
+		res.writeHead(body.code);
+		res.end(JSON.stringify(body));
+	},
+};
 
 /**
  * The REST gateway: only the routes below reach the cluster. Errors are answered as JSON
@@ -35,91 +122,7 @@ const PROBE = { retries: 0, tracking: false };
 		// behalf are retried (or not) on their own.
 		rest: { retryPolicy: { enabled: false } },
 	},
-	settings: {
-		port,
-		ip: host,
-		// Off unless CORS_ORIGINS lists the origins allowed to call from a browser ("*" for any).
-		cors:
-			corsOrigins.length > 0
-				? {
-						origin: [...corsOrigins],
-						methods: ["GET", "POST", "PATCH", "DELETE"],
-						allowedHeaders: ["Content-Type", "Idempotency-Key", "Authorization", "X-API-Key"],
-						maxAge: 3600,
-					}
-				: undefined,
-		routes: [
-			{
-				// Named, as the other routes on /api are: moleculer-web would take them for one route.
-				name: "rest",
-				path: "/api",
-				// Only the aliases are reachable: no `/api/<service>/<action>` fallback.
-				mappingPolicy: "restrict",
-				autoAliases: false,
-				aliases: {
-					"POST /buildings": "buildings.create",
-					"GET /buildings": "buildings.list",
-					"GET /buildings/:id": "buildings.get",
-					"PATCH /buildings/:id": "buildings.update",
-					"DELETE /buildings/:id": "buildings.remove",
-					"GET /buildings/:buildingId/workflows": "workflows.list",
-					"GET /workflows": "workflows.list",
-					"GET /workflows/:id": "workflows.get",
-					"PATCH /workflows/:id": "workflows.update",
-					"DELETE /workflows/:id": "workflows.remove",
-					"GET /health": "api.health",
-					"GET /health/ready": "api.ready",
-				},
-				// Not strict: JSON that is not an object is a 422 that says so (gateway/requests.ts), not a parse error.
-				bodyParsers: { json: { limit: "100kb", strict: false }, urlencoded: false },
-				// Past GATEWAY_MAX_IN_FLIGHT requests at once, a 503 before any call is made.
-				use: [inFlightLimit(maxInFlight, url => url.startsWith("/health"))],
-				// Off unless RATE_LIMIT sets the requests per minute allowed to one client address.
-				rateLimit:
-					rateLimit > 0
-						? { window: 60_000, limit: rateLimit, headers: true, key: (req: IncomingMessage) => req.socket.remoteAddress }
-						: undefined,
-				onBeforeCall(_ctx: Context, _route: unknown, req: GatewayRequest) {
-					// With API_KEYS set, only liveness answers without a key (probes carry none).
-					if (req.$action?.name !== "api.health") checkApiKey(req);
-					checkBody(req);
-					takeIdempotencyKey(req);
-				},
-				onAfterCall(
-					ctx: Context<unknown, ResponseMeta>,
-					_route: unknown,
-					req: GatewayRequest,
-					_res: unknown,
-					data: Partial<BuildingWithWorkflow>,
-				) {
-					if (req.$action?.name === "buildings.create") {
-						// 202: the building is saved and its workflow will follow.
-						ctx.meta.$statusCode = data.workflowStatus === "pending" ? 202 : 201;
-						// $location is what moleculer-web expects with a 201; the header also serves the 202.
-						ctx.meta.$location = `/api/buildings/${data.id}`;
-						ctx.meta.$responseHeaders = { Location: ctx.meta.$location };
-					}
-					return data;
-				},
-			},
-			...docsRoutes,
-			...clusterRoutes,
-		],
-		logRequest: "debug",
-		logResponse: "debug",
-		log4XXResponses: false,
-		onError(this: MoleculerService, _req: IncomingMessage, res: ServerResponse, err: Error) {
-			const body = toHttpError(err);
-			if (body.code >= 500 && body.code !== 503) this.logger.error("Request failed:", err);
-			res.setHeader("Content-Type", "application/json; charset=utf-8");
-			// Every 503 is worth trying again: say when.
-			if (body.code === 503) res.setHeader("Retry-After", "1");
-			// A route that asks for another scheme has set its own challenge.
-			if (body.code === 401 && !res.hasHeader("WWW-Authenticate")) res.setHeader("WWW-Authenticate", "Bearer");
-			res.writeHead(body.code);
-			res.end(JSON.stringify(body));
-		},
-	},
+	settings: gatewaySettings,
 })
 export default class ApiService extends MoleculerService {
 	/** Liveness of this gateway node. Open without an API key (probes carry none), so it says no more than this. */

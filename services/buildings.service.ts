@@ -36,7 +36,11 @@ const { workflowCallTimeoutMs, workflowAttemptTimeoutMs, reconcileIntervalMs, re
 @Service({
 	name: "buildings",
 	mixins: [
-		DbMixin({ database: "buildings", model: BuildingModel }),
+		DbMixin({
+			database: "buildings",
+			model: BuildingModel,
+			fields: ["id", "name", "workflowStatus", "workflowId", "createdAt", "updatedAt"],
+		}),
 		OutboxMixin({
 			callTimeoutMs: workflowCallTimeoutMs,
 			attemptTimeoutMs: workflowAttemptTimeoutMs,
@@ -55,9 +59,6 @@ const { workflowCallTimeoutMs, workflowAttemptTimeoutMs, reconcileIntervalMs, re
 		}),
 		WorkflowLinksMixin({ callTimeoutMs: workflowCallTimeoutMs }),
 	],
-	settings: {
-		fields: ["id", "name", "workflowStatus", "workflowId", "createdAt", "updatedAt"],
-	},
 })
 export default class BuildingsService extends MoleculerService {
 	/**

@@ -32,10 +32,13 @@ import { idRule, keyRule, nameRule, pageRules, sortRule, sortThenById } from "..
  */
 @Service({
 	name: "workflows",
-	mixins: [DbMixin({ database: "workflows", model: WorkflowModel })],
-	settings: {
-		fields: ["id", "name", "buildingId", "status", "handledBy", "createdAt", "updatedAt"],
-	},
+	mixins: [
+		DbMixin({
+			database: "workflows",
+			model: WorkflowModel,
+			fields: ["id", "name", "buildingId", "status", "handledBy", "createdAt", "updatedAt"],
+		}),
+	],
 })
 export default class WorkflowsService extends MoleculerService {
 	declare newWorkflows: Batcher<CreateWorkflowParams, Workflow | null>;

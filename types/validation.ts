@@ -12,18 +12,29 @@ export function characterCount(text: string): number {
 	return count;
 }
 
+/** fastest-validator's item for one problem, as a `custom` checker pushes it. */
+interface CheckError {
+	type: string;
+	expected: number;
+	actual: number;
+}
+
 /**
  * A name's length: at most `maxCharacters` grapheme clusters, and at most `maxCodePoints` code
  * points, the column's size (Postgres counts code points), which also keeps a name within the
- * size a btree index row can hold whatever it is made of.
+ * size a btree index row can hold whatever it is made of. fastest-validator's `custom` checker as
+ * Moleculer 0.15 calls it (`useNewCustomCheckerFunction`): problems go into `errors`, and the
+ * value returned is the param's value from then on.
  */
-function nameLength(value: unknown, schema: { maxCharacters: number; maxCodePoints: number }) {
-	if (typeof value !== "string") return true;
+function nameLength(value: unknown, errors: CheckError[], schema: { maxCharacters: number; maxCodePoints: number }): unknown {
+	if (typeof value !== "string") return value;
 	const characters = characterCount(value);
-	if (characters > schema.maxCharacters) return [{ type: "stringMax", expected: schema.maxCharacters, actual: characters }];
-	const codePoints = [...value].length;
-	if (codePoints > schema.maxCodePoints) return [{ type: "stringCodePoints", expected: schema.maxCodePoints, actual: codePoints }];
-	return true;
+	if (characters > schema.maxCharacters) errors.push({ type: "stringMax", expected: schema.maxCharacters, actual: characters });
+	else {
+		const codePoints = [...value].length;
+		if (codePoints > schema.maxCodePoints) errors.push({ type: "stringCodePoints", expected: schema.maxCodePoints, actual: codePoints });
+	}
+	return value;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { BrokerOptions } from "moleculer";
 import { ServiceBroker } from "moleculer";
 import { connect } from "nats";
 import { NatsServer, freePort } from "../support/processes";
-import { CoalescingNatsTransporter } from "../../transporters/coalescing-nats";
+import { CoalescingNatsTransporter } from "../../framework/coalescing-nats";
 import { configWith, echoPair } from "../support/config";
 import { uniqueName } from "../support/infra";
 
@@ -67,7 +67,7 @@ describe("NATS credentials", () => {
 		} finally {
 			for (const spy of spies) spy.mockRestore();
 		}
-		expect(lines.join("")).toContain("NATS client v2 is connected");
+		expect(lines.join("")).toContain("NATS client is connected");
 		expect(lines.join("")).not.toContain(password);
 	});
 

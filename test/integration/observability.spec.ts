@@ -1,4 +1,4 @@
-import { TracerExporters, type TracerExporterOptions } from "moleculer";
+import { TracerExporters, type TracerOptions } from "moleculer";
 import { configWith } from "../support/config";
 import { startCluster, type TestCluster } from "../support/cluster";
 import { waitFor } from "../support/infra";
@@ -81,8 +81,8 @@ describe("TRACING", () => {
 	}
 	let cluster: TestCluster;
 	beforeAll(async () => {
-		// Moleculer takes an exporter instance, though its typings list only option objects.
-		const exporter = new CollectingExporter({}) as unknown as TracerExporterOptions;
+		// Moleculer takes an exporter instance, though its typings (0.15.2) list only option objects.
+		const exporter = new CollectingExporter({}) as unknown as TracerOptions["exporter"];
 		cluster = await startCluster({ workflowsNodes: 2, brokerOptions: { tracing: { enabled: true, exporter } } });
 	});
 	afterAll(() => cluster?.stop());

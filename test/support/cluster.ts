@@ -1,8 +1,9 @@
+import { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { ServiceBroker, type BrokerOptions } from "moleculer";
 import config from "../../moleculer.config";
-import { CoalescingNatsTransporter } from "../../transporters/coalescing-nats";
+import { CoalescingNatsTransporter } from "../../framework/coalescing-nats";
 import { nodesRunning } from "../../mixins/registry";
 import { NATS_URL, createDatabase, dropDatabase, uniqueName, waitFor } from "./infra";
 
@@ -113,8 +114,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 				"the gateway to see every buildings and workflows node",
 				() => nodesRunning(gateway, "buildings").length === expectedBuildings && nodesRunning(gateway, "workflows").length === expected,
 			);
-		const server = gateway?.getLocalService("api")?.server as { address(): AddressInfo } | undefined;
-		const apiUrl = server ? `http://127.0.0.1:${server.address().port}/api` : "";
+		// moleculer-web's HTTP server, on the port it was given (0: any free port).
+		const api = gateway?.getLocalService("api");
+		const server = api && "server" in api && api.server instanceof Server ? api.server : undefined;
+		const apiUrl = server ? `http://127.0.0.1:${(server.address() as AddressInfo).port}/api` : "";
 		const addWorkflowsNode = async () => {
 			const broker = node(`workflows-added-${brokers.length}`, ["workflows"]);
 			brokers.push(broker);

@@ -1,29 +1,10 @@
 import net from "node:net";
 import path from "node:path";
-import { Transporters, type Packet } from "moleculer";
+import { Transporters } from "moleculer";
 
-/** What this class uses of Moleculer's node catalog (its typings leave it out). */
-interface CatalogNode {
-	id: string;
-	local: boolean;
-	available: boolean;
-	/** 0 for a node known only by its address, never seen online. */
-	seq: number;
-	cpu?: number;
-	cpuSeq?: number;
-	/** The address it last connected from: the one to reach it at. */
-	udpAddress?: string;
-}
-interface NodeCatalog {
-	localNode: CatalogNode;
-	get(nodeID: string): CatalogNode | undefined;
-	delete(nodeID: string): boolean;
-	toArray(): CatalogNode[];
-	processNodeInfo(info: { sender: string }): CatalogNode;
-}
-type OutgoingPacket = Packet & { type: string; target?: string; payload: object };
+type TcpTransporterOptions = Transporters.TCP.TcpTransporterOptions;
 
-/** What this class uses of Moleculer's TCP reader and writer, which its index does not export. */
+/** What this class uses of Moleculer's TCP reader and writer. */
 interface TcpReader {
 	server: net.Server | null;
 	opts: { port?: number };
@@ -34,13 +15,19 @@ interface TcpReader {
 interface TcpWriter {
 	on(event: "error" | "end", listener: (...args: unknown[]) => void): void;
 }
+
+/** Moleculer's TCP reader and writer: the package's exports leave them out, so they are loaded from its files. */
 type Part<T> = new (transporter: unknown, opts: object) => T;
-// From the files of the version package.json pins: the package's exports leave them out.
 const tcpPart = (name: string) => path.join(path.dirname(require.resolve("moleculer")), "src/transporters/tcp", name);
 /* eslint-disable @typescript-eslint/no-require-imports -- Moleculer's own parts */
 const Reader = require(tcpPart("tcp-reader.js")) as Part<TcpReader>;
 const Writer = require(tcpPart("tcp-writer.js")) as Part<TcpWriter>;
 /* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The options of Moleculer's TCP transporter, and the address its reader listens on. */
+export interface PushingTcpOptions extends TcpTransporterOptions {
+	host: string;
+}
 
 /**
  * Moleculer's TCP transporter, with nodes that tell the others about themselves at once.
@@ -60,21 +47,22 @@ const Writer = require(tcpPart("tcp-writer.js")) as Part<TcpWriter>;
  * is then logged as "connected": "reconnected" is left for a node that really was connected.
  */
 export class PushingTcpTransporter extends Transporters.TCP {
-	declare opts: { host?: string; port?: number };
+	declare opts: PushingTcpOptions;
 	declare reader: TcpReader;
 	declare writer: TcpWriter;
-	declare nodes: NodeCatalog & { disconnected(nodeID: string, unexpected: boolean): void };
-	declare registry: { getLocalNodeInfo(): object };
-	declare nodeID: string;
+
+	constructor(opts: PushingTcpOptions) {
+		super(opts);
+	}
 
 	init(...args: Parameters<InstanceType<typeof Transporters.TCP>["init"]>): void {
 		super.init(...args);
 		const catalog = this.nodes;
 		// The others take a node's details only with a higher seq than they hold, and a restarted
 		// node would count from 1 again, below what they remember of its last run: count from the clock.
-		catalog.localNode.seq = Date.now();
+		if (catalog.localNode) catalog.localNode.seq = Date.now();
 		const processNodeInfo = catalog.processNodeInfo.bind(catalog);
-		catalog.processNodeInfo = info => {
+		catalog.processNodeInfo = (info: { sender: string }) => {
 			const known = catalog.get(info.sender);
 			if (known && !known.available && known.seq === 0) catalog.delete(info.sender);
 			const node = processNodeInfo(info);
@@ -88,7 +76,7 @@ export class PushingTcpTransporter extends Transporters.TCP {
 	 * As Moleculer's, but its reader listens on `host` (TCP_HOST, loopback unless configured), not
 	 * on every interface: a node on loopback cannot be reached, or sent packets, from elsewhere.
 	 */
-	startTcpServer(): Promise<number> {
+	startTcpServer(): Promise<void> {
 		this.writer = new Writer(this, this.opts);
 		this.reader = new Reader(this, this.opts);
 		this.writer.on("error", (_err, nodeID) => this.nodes.disconnected(nodeID as string, false));
@@ -102,13 +90,13 @@ export class PushingTcpTransporter extends Transporters.TCP {
 				server.on("error", err => reader.logger.error("Server error.", err));
 				reader.opts.port = (server.address() as net.AddressInfo).port;
 				reader.connected = true;
-				resolve(reader.opts.port);
+				resolve();
 			});
 			reader.server = server;
 		});
 	}
 
-	publish(packet: OutgoingPacket): Promise<void> {
+	publish(packet: Parameters<Transporters.TCP["publish"]>[0]): Promise<void> {
 		if (packet.type !== "INFO") return super.publish(packet);
 		const others = this.nodes
 			.toArray()
@@ -120,7 +108,7 @@ export class PushingTcpTransporter extends Transporters.TCP {
 	/** This node's details to the given nodes, in the form a gossip answer carries them. */
 	private async pushLocalInfo(nodeIDs: string[]): Promise<void> {
 		const local = this.nodes.localNode;
-		const details = [this.registry.getLocalNodeInfo(), local.cpuSeq || 0, local.cpu || 0];
+		const details = [this.registry.getLocalNodeInfo(), local?.cpuSeq || 0, local?.cpu || 0];
 		const push = (target: string) => super.publish({ type: "GOSSIP_RES", target, payload: { online: { [this.nodeID]: details } } });
 		// A node that is down misses it, and learns the details by gossip once it is back.
 		await Promise.all(nodeIDs.map(nodeID => push(nodeID).catch(() => undefined)));

@@ -1,14 +1,10 @@
-import { Transporters, type ServiceBroker } from "moleculer";
+import { Transporters } from "moleculer";
 
 interface NatsClient {
 	publish(subject: string, data: Uint8Array): void;
 	/** The server this connection is on, "host:port". */
 	getServer(): string;
 	status(): AsyncIterable<{ type: string }>;
-}
-
-interface Registry {
-	regenerateLocalRawInfo(incSeq: boolean): void;
 }
 
 /**
@@ -20,11 +16,7 @@ interface Registry {
  * other nodes which server of a NATS cluster this node is on.
  */
 export class CoalescingNatsTransporter extends Transporters.NATS {
-	/** The options it was made with (NATS URL, credentials, TLS). */
-	declare opts: Record<string, unknown>;
 	declare client: NatsClient | null;
-	declare logger: { info(...args: unknown[]): void; warn(...args: unknown[]): void };
-	declare broker: ServiceBroker & { registry: Registry; transit?: { sendNodeInfo(info: object): Promise<void> } };
 	private pending: [string, Buffer][] = [];
 
 	/**

@@ -6,14 +6,14 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Errors, type Service, type ServiceSchema } from "moleculer";
-import ApiGateway from "moleculer-web";
+import ApiGateway, { type ApiSettingsSchema } from "moleculer-web";
 
 interface Alias {
 	method: string;
 	action: string | null;
 	match(url: string): unknown;
 }
-type Gateway = Service & { aliases: Alias[]; sendError(req: IncomingMessage, res: ServerResponse, err: Error): void };
+type Gateway = Service<ApiSettingsSchema> & { aliases: Alias[]; sendError(req: IncomingMessage, res: ServerResponse, err: Error): void };
 
 const ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 const gateway = ApiGateway.methods as Record<string, (this: Gateway, ...args: unknown[]) => unknown>;

@@ -4,7 +4,7 @@ const SWEEP_EVERY_MS = 1000;
 
 /** ms since the context started (Moleculer's timeout sets `startHrTime` on every call with a timeout). */
 function ageMs(ctx: Context): number {
-	const started = (ctx as unknown as { startHrTime?: [number, number] }).startHrTime;
+	const started = ctx.startHrTime;
 	if (!started) return 0;
 	const [seconds, nanoseconds] = process.hrtime(started);
 	return seconds * 1000 + nanoseconds / 1e6;
@@ -28,13 +28,15 @@ export function SettleTimedOutCalls(): Middleware {
 		if (live.length < calls.length) calls.splice(0, calls.length, ...live);
 	};
 	return {
-		started(broker: ServiceBroker) {
+		async started(broker: ServiceBroker) {
 			sweeper = setInterval(() => sweep(broker), SWEEP_EVERY_MS);
 			sweeper.unref();
 		},
 		// Once more as the node stops, so that it waits for no call that has already timed out.
-		stopping: (broker: ServiceBroker) => sweep(broker),
-		stopped() {
+		async stopping(broker: ServiceBroker) {
+			sweep(broker);
+		},
+		async stopped() {
 			clearInterval(sweeper);
 		},
 	};
