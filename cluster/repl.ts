@@ -6,13 +6,13 @@
  * `printf 'call buildings.get --id 1\nquit\n' | npm run repl`.
  */
 import { hostname } from "node:os";
-import type { REPLServer } from "node:repl";
 import { ServiceBroker } from "moleculer";
 import startRepl from "moleculer-repl";
 import { NATS_DEFAULT_URL, settings } from "../config/settings";
 import { joinLocalCluster } from "./local-cluster";
 import { maskCredentials } from "./printable";
 import { replCommands } from "./repl-commands";
+import { runInTurn } from "../framework/repl-in-turn";
 
 /** How long the prompt waits for the cluster's services before it opens anyway. */
 const DISCOVERY_TIMEOUT_MS = 5000;
@@ -57,39 +57,6 @@ function transporterName(): string {
 	const { transporter, tcpNodes } = settings.broker;
 	const given = transporter.length > 0 ? transporter.join(",") : NATS_DEFAULT_URL;
 	return given === "TCP" ? `TCP (${tcpNodes.length > 0 ? "the nodes of TCP_NODES" : "UDP discovery"})` : maskCredentials(given);
-}
-
-/**
- * moleculer-repl starts each line as soon as it is read and exits at the end of the input, so
- * piped commands would run all at once and be cut off. Here each waits for the one before, as
- * typed commands do, and the end of the input waits for the last one.
- */
-function runInTurn(server: REPLServer, broker: ServiceBroker): void {
-	let previous = Promise.resolve();
-	const evaluate = server.eval;
-	Object.defineProperty(server, "eval", {
-		value: ((command, context, file, done) => {
-			previous = previous.then(
-				() =>
-					new Promise<void>(resolve =>
-						// Passed on as given: the REPL prints a result only when one is passed.
-						evaluate.call(server, command, context, file, (...outcome) => {
-							done(...outcome);
-							resolve();
-						}),
-					),
-			);
-		}) satisfies REPLServer["eval"],
-	});
-	// moleculer-repl's own listener stops at once (the history's is only added later).
-	server.removeAllListeners("exit");
-	server.on("exit", () => {
-		void previous.then(async () => {
-			// A broker still trying to reach its transporter has nothing to leave.
-			if (broker.started) await broker.stop();
-			process.exit(0);
-		});
-	});
 }
 
 main().catch(err => {

@@ -14,6 +14,11 @@ interface NatsClient {
  * loopback a write costs about as much CPU as the rest of handling the message. The messages,
  * their subjects and their order are unchanged; each waits at most one turn. It also tells the
  * other nodes which server of a NATS cluster this node is on.
+ *
+ * Relies on Moleculer 0.15.2's NATS transporter: every packet goes out through `send(topic,
+ * data)`; `client` is nats.js 2.x's connection (`publish`, `getServer`, `status`); and, to
+ * announce a move, `registry.regenerateLocalRawInfo` and `transit.sendNodeInfo`.
+ * test/integration/framework-internals.spec.ts checks them.
  */
 export class CoalescingNatsTransporter extends Transporters.NATS {
 	declare client: NatsClient | null;

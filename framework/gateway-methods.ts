@@ -3,6 +3,11 @@
  * an `Allow` header (and runs nothing; with CORS on, a browser's preflight is still answered by
  * moleculer-web), HEAD is answered as GET without a body, and a method a path does not have is a
  * 405 with `Allow`. moleculer-web alone would run the GET for an OPTIONS and answer 404 for HEAD.
+ *
+ * Relies on moleculer-web 0.11.0: its `httpHandler` and `resolveAlias(url, method)` methods, which
+ * these wrap (this mixin comes before ApiGateway in the gateway's `mixins`, so its methods win),
+ * and its `aliases`, each with `method`, `action` and `match(path)`.
+ * test/integration/framework-internals.spec.ts checks them; test/e2e/rest.spec.ts the methods.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Errors, type Service, type ServiceSchema } from "moleculer";

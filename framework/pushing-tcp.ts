@@ -45,6 +45,11 @@ export interface PushingTcpOptions extends TcpTransporterOptions {
  * Moleculer also holds every listed node (and any node that greets it) as an offline placeholder,
  * and logs its first details as "reconnected". Here the placeholder gives way to the node, which
  * is then logged as "connected": "reconnected" is left for a node that really was connected.
+ *
+ * Relies on Moleculer 0.15.2's TCP transporter: its reader and writer in
+ * `src/transporters/tcp/`, INFO packets passing through `publish`, a gossip answer's
+ * `{ online: { nodeID: [info, cpuSeq, cpu] } }`, and the node catalog's `processNodeInfo`.
+ * test/e2e/tcp-fallback.spec.ts fails if a joined node is not met within 5 s (gossip alone takes 7 to 15 s).
  */
 export class PushingTcpTransporter extends Transporters.TCP {
 	declare opts: PushingTcpOptions;
