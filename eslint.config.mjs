@@ -26,7 +26,7 @@ export default tseslint.config(
 	},
 	{
 		// The pages' scripts run in the browser as they are: plain JavaScript, no type checker.
-		files: ["gateway/public/**/*.js"],
+		files: ["services/api/public/**/*.js"],
 		...tseslint.configs.disableTypeChecked,
 		languageOptions: {
 			sourceType: "script",

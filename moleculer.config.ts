@@ -6,7 +6,7 @@ import { Errors, Transporters, type BrokerOptions } from "moleculer";
 import { NATS_DEFAULT_URL, settings } from "./config/settings";
 import { CoalescingNatsTransporter } from "./framework/coalescing-nats";
 import { PushingTcpTransporter } from "./framework/pushing-tcp";
-import { FieldValidator } from "./mixins/validator";
+import { FieldValidator } from "./broker/validator";
 import { SettleTimedOutCalls } from "./framework/settle-timed-out-calls";
 
 const given = settings.broker;

@@ -2,8 +2,8 @@ import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { LocalCluster } from "../cluster/local-cluster";
-import { freePort } from "../cluster/ports";
+import type { LocalCluster } from "../node/local-cluster";
+import { freePort } from "../node/ports";
 
 const ROOT = path.join(__dirname, "..");
 

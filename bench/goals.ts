@@ -1,5 +1,5 @@
 import { SCENARIO, YARDSTICK } from "./names";
-import type { Results } from "./report";
+import { percentOf, type Results } from "./results";
 
 /** INSERTs one creation makes: the building, its outbox job, the workflow. */
 const INSERTS_PER_CREATION = 3;
@@ -15,12 +15,6 @@ const atMost = (bound: number, unit = ""): Goal => ({ text: `≤ ${bound}${unit}
 const none: Goal = { text: "0", met: value => value === 0 };
 
 const ratio = (a: number, b: number) => Math.round((100 * a) / b) / 100;
-
-/** `n` as a percentage of the sum of `counts`, to one decimal. */
-export function percentOf(n: number, counts: Record<string, number>): number {
-	const total = Object.values(counts).reduce((a, b) => a + b, 0);
-	return total ? Math.round((1000 * n) / total) / 10 : 0;
-}
 
 /**
  * The figures the run is judged by, each with its goal if it has one: how near the cluster comes

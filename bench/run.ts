@@ -9,7 +9,7 @@
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort } from "../cluster/ports";
+import { freePort } from "../node/ports";
 import { NatsServer } from "../cluster/nats-server";
 import { memoryOf, startBenchCluster, type BenchCluster } from "./cluster";
 import { seedBuildings, settledWorkflowsPerNode, sql } from "./database";
@@ -17,7 +17,8 @@ import { ratiosAndGoals } from "./goals";
 import { load, type LoadFigures } from "./load";
 import { connectNats, withoutCredentials } from "./nats";
 import { POOL_SIZE, SCENARIO, YARDSTICK } from "./names";
-import { report, type Results } from "./report";
+import { report } from "./report";
+import type { Results } from "./results";
 import { natsRequestReply, rawHttp, rawInsert, readPipeline } from "./yardsticks";
 
 const quick = process.argv.includes("--quick");

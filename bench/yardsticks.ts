@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import type { NatsConnection } from "nats";
 import { Pool } from "pg";
-import { freePort, isReachable } from "../cluster/ports";
+import { freePort, isReachable } from "../node/ports";
 import { startChild, stopChild } from "./child";
 import { closedLoop } from "./closed-loop";
 import { load, type LoadFigures } from "./load";

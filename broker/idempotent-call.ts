@@ -52,3 +52,13 @@ export function callIdempotent<T, P>(broker: ServiceBroker, action: string, para
 		send();
 	});
 }
+
+/**
+ * The callee's side of `callIdempotent`: when its caller stops waiting (ms since the epoch).
+ * Moleculer sends each call's timeout with the request, and `callIdempotent` sets it to the time
+ * left to its deadline, so a handler can drop work its caller no longer waits for. Undefined for
+ * a call without a timeout.
+ */
+export function callerDeadline(ctx: Context): number | undefined {
+	return ctx.options.timeout ? Date.now() + ctx.options.timeout : undefined;
+}

@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Settings } from "../config/settings";
 import { ensureDatabase } from "./databases";
 import { startEmbeddedPostgresProcess } from "./embedded-postgres-child";
-import type { LocalCluster } from "./local-cluster";
+import type { LocalCluster } from "../node/local-cluster";
 import { MAX_SOCKET_PATH_BYTES } from "./postgres-socket";
 import { maskCredentials, shortPath } from "./printable";
 

@@ -1,9 +1,9 @@
 import path from "node:path";
 import type { Settings } from "../config/settings";
-import type { LocalCluster } from "./local-cluster";
+import type { LocalCluster } from "../node/local-cluster";
 import { NatsCluster } from "./nats-cluster";
 import { NATS_INSTALL_HINT, NatsServer } from "./nats-server";
-import { isReachable, portToListenOnLater } from "./ports";
+import { isReachable, portToListenOnLater } from "../node/ports";
 import { maskCredentials, shortPath } from "./printable";
 
 export interface ChosenTransporter {

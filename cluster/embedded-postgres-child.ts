@@ -1,6 +1,6 @@
 /** Starting the embedded PostgreSQL in a process of its own, without loading it here (an ES module). */
 import { fork } from "node:child_process";
-import { siblingScript } from "./runtime";
+import { projectScript } from "./runtime";
 
 export interface EmbeddedDatabase {
 	/** URL of one database over TCP on 127.0.0.1, with the password: for tools and TCP proxies. */
@@ -20,7 +20,7 @@ export interface EmbeddedDatabase {
  * embedded-postgres-process.ts): a terminal's Ctrl-C does not reach it.
  */
 export function startEmbeddedPostgresProcess(dataDir: string, databases: string[]): Promise<EmbeddedDatabase> {
-	const { script, execArgv } = siblingScript("embedded-postgres-process");
+	const { script, execArgv } = projectScript("cluster/embedded-postgres-process");
 	const child = fork(script, [dataDir, ...databases], { execArgv, detached: true, stdio: ["ignore", "inherit", "inherit", "ipc"] });
 	const exited = new Promise<void>(resolve => child.once("exit", () => resolve()));
 	return new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { ensureDatabase } from "./databases";
-import { portToListenOnLater } from "./ports";
+import { portToListenOnLater } from "../node/ports";
 import { assertReachable, initdbAuthFlags, postgresUser, requirePasswordOverTcp, serverPassword, trustsTcp } from "./postgres-access";
 import { prepareSocketDirectory, socketDirectoriesSetting, socketDirectory, socketPathFits, socketUrl } from "./postgres-socket";
 import type { EmbeddedDatabase } from "./embedded-postgres-child";

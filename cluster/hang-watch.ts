@@ -1,4 +1,4 @@
-/** What the watch needs of a node's process: the IPC channel of a forked cluster/node.ts. */
+/** What the watch needs of a node's process: the IPC channel of a forked node/main.ts (which answers the pings). */
 export interface PingableProcess {
 	send(message: unknown): boolean;
 	on(event: "message", listener: (message: unknown) => void): unknown;
@@ -42,12 +42,4 @@ export function watchForHang(child: PingableProcess, timeoutMs: number, onHung: 
 		child.off("message", onMessage);
 	};
 	return stop;
-}
-
-/** The node's side: answers each ping of its launcher. */
-export function answerPings(): void {
-	process.on("message", (message: unknown) => {
-		const ping = (message as { ping?: number } | null)?.ping;
-		if (typeof ping === "number") process.send?.({ pong: ping });
-	});
 }

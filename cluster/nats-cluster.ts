@@ -1,6 +1,6 @@
 import path from "node:path";
 import { NatsServer } from "./nats-server";
-import { portToListenOnLater } from "./ports";
+import { portToListenOnLater } from "../node/ports";
 
 /**
  * `count` private nats-servers on loopback, routed into one NATS cluster: each listens for clients

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { isReachable } from "./ports";
+import { isReachable } from "../node/ports";
 
 const run = promisify(execFile);
 

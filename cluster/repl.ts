@@ -9,7 +9,7 @@ import { hostname } from "node:os";
 import { ServiceBroker } from "moleculer";
 import startRepl from "moleculer-repl";
 import { NATS_DEFAULT_URL, settings } from "../config/settings";
-import { joinLocalCluster } from "./local-cluster";
+import { joinLocalCluster } from "../node/local-cluster";
 import { maskCredentials } from "./printable";
 import { replCommands } from "./repl-commands";
 import { runInTurn } from "../framework/repl-in-turn";

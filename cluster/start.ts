@@ -12,10 +12,10 @@ import { fork } from "node:child_process";
 import { checkSettings, settings } from "../config/settings";
 import { chooseDatabases, type ChosenDatabases } from "./choose-databases";
 import { chooseTransporter, type ChosenTransporter } from "./choose-transporter";
-import { removeLocalCluster, writeLocalCluster, type LocalCluster } from "./local-cluster";
-import { canListen } from "./ports";
+import { removeLocalCluster, writeLocalCluster, type LocalCluster } from "../node/local-cluster";
+import { canListen } from "../node/ports";
 import { waitUntilReady } from "./readiness";
-import { siblingScript } from "./runtime";
+import { projectScript } from "./runtime";
 import { Supervisor } from "./supervisor";
 import { localTopology, type NodeSpec } from "./topology";
 
@@ -31,7 +31,7 @@ let stopping = false;
  * With METRICS on, each node serves its metrics on its own port: METRICS_PORT + its index.
  */
 function launchNode(node: NodeSpec, metricsPort: number, env: LocalCluster["env"]) {
-	const { script, execArgv } = siblingScript("node");
+	const { script, execArgv } = projectScript("node/main");
 	// The nodes get this process's environment (`.env` included), completed with what it chose.
 	return fork(script, [], {
 		env: { ...process.env, ...env, NODE_ID: node.nodeID, SERVICES: node.services, METRICS_PORT: String(metricsPort) },

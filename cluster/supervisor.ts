@@ -1,7 +1,7 @@
 import { watchForHang, type PingableProcess } from "./hang-watch";
 import { CrashHistory, RESTART_POLICY } from "./restart-policy";
 
-/** What the supervisor needs of a node's process: a forked cluster/node.ts, or a fake in tests. */
+/** What the supervisor needs of a node's process: a forked node/main.ts, or a fake in tests. */
 export interface NodeProcess {
 	/** A node sends one message once its broker has started. */
 	once(event: "message", listener: (message: unknown) => void): unknown;

@@ -6,7 +6,7 @@
  * not fit fails in one line (`RATE_LIMIT must be a non-negative integer, got "abc"`).
  *
  *   Variable                   Default                          Meaning
- *   -- node (cluster/node.ts)
+ *   -- node (node/main.ts)
  *   SERVICES                   api,buildings,workflows          services this node runs, comma-separated
  *   NODE_ID                    <services>-<hostname>-<random>   this node's ID (`npm start` names its nodes)
  *   HEALTH_PORT                none: no health server           port of the node's /live and /ready probes (Kubernetes)
@@ -31,7 +31,7 @@
  *   METRICS                    false                            "true": Prometheus metrics at http://<node>:METRICS_PORT/metrics
  *   METRICS_PORT, METRICS_HOST 3030, 127.0.0.1                  where the metrics listen, port 1 to 65535 (`npm start`: + node index)
  *   TRACING, ZIPKIN_URL        off, http://127.0.0.1:9411       "console" or "zipkin": spans of every request across nodes; zipkin's URL
- *   -- gateway (services/api.service.ts)
+ *   -- gateway (services/api/api.service.ts)
  *   PORT, HOST                 3000, 0.0.0.0                    where the REST gateway listens, port 0 to 65535 (0: any free port)
  *   CORS_ORIGINS               none: CORS off                   origins allowed from a browser, comma-separated ("*": any)
  *   RATE_LIMIT                 0: no limit                      requests per minute allowed to one client address
@@ -49,7 +49,7 @@
  *   DB_QUERY_TIMEOUT           6000                             ms a node waits for an answer before dropping the connection
  *   DB_CONNECT_TIMEOUT         5000                             ms to open a connection; 0: none
  *   GROUP_COMMIT_MAX_QUEUED    1000 (at least 1)                writes waiting for one group commit; past it 503 + Retry-After
- *   -- buildings service (services/buildings.service.ts)
+ *   -- buildings service (services/buildings/buildings.service.ts)
  *   WORKFLOW_CALL_TIMEOUT      3000 (at least 1)                ms a POST waits for the workflow before answering 202 "pending"
  *   WORKFLOW_ATTEMPT_TIMEOUT   1000 (at least 1)                ms one workflows.create waits before it is sent again (to any node)
  *   RECONCILE_INTERVAL         1000 (at least 1)                ms between two passes over pending work (the outbox)

@@ -1,4 +1,4 @@
-import { OverloadedError } from "./overload";
+import { OverloadedError } from "../broker/errors";
 
 export interface BatcherOptions {
 	/** The most calls one batch takes; the rest wait for the next. */

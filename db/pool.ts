@@ -4,7 +4,7 @@ import type { Settings } from "../config/settings";
 /**
  * The connection pool of one service's database on one node. Every wait has an end: a stuck
  * statement, a lock held too long or a connection that went silent becomes a retryable 503
- * (mixins/db-errors.ts), never a stall of every request queued behind it. A connection whose
+ * (db/errors.ts), never a stall of every request queued behind it. A connection whose
  * answer never came is dropped from the pool, not reused.
  */
 /** ms a query waits for a free connection of the pool; also part of a node's stop (k8s/). */

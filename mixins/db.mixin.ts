@@ -1,12 +1,11 @@
-import { Errors, type Context, type ServiceSchema } from "moleculer";
-import type { Model, ModelAttributes, ModelOptions, ModelStatic, QueryInterface, Sequelize } from "sequelize";
-import { SequelizeStorage, Umzug, type RunnableMigration } from "umzug";
+import { Errors, Service, type Context, type ServiceSchema } from "moleculer";
+import type { Model, ModelAttributes, ModelOptions, ModelStatic, Sequelize } from "sequelize";
 import { settings } from "../config/settings";
-import { MIGRATIONS } from "../migrations";
-import type { Page } from "../types";
-import { toMoleculerError } from "./db-errors";
-import { openPool } from "./db-pool";
+import { toMoleculerError } from "../db/errors";
+import { migrate, type Migration, type Routine } from "../db/migrate";
+import { openPool } from "../db/pool";
 import { dbServiceSchema, sequelizeStore, type DbSettings } from "../framework/moleculer-db";
+import type { Page } from "../types";
 
 export interface ModelDefinition {
 	name: string;
@@ -14,42 +13,46 @@ export interface ModelDefinition {
 	options?: ModelOptions;
 }
 
-export type Migration = RunnableMigration<QueryInterface>;
-
 export interface DbMixinOptions {
-	/** The service's own database: its URL from `<DATABASE>_DATABASE_URL`, its schema from `migrations/<database>`. */
-	database: keyof typeof MIGRATIONS;
+	/** The service's own database: its URL from `<DATABASE>_DATABASE_URL`. */
+	database: keyof typeof settings.databases.urls;
 	model: ModelDefinition;
 	/** The columns an entity is answered with. */
 	fields: string[];
+	/** The schema's history, oldest first. */
+	migrations: Migration[];
+	/** SQL the schema holds as code, applied with `CREATE OR REPLACE` after the migrations. */
+	routines?: Routine[];
 }
 
-/** What the mixin gives a service, for services to declare on their class. */
-export interface DbStore {
+/**
+ * What the mixin gives a service, for the service's class to extend: the members exist at run
+ * time once the mixin has created them.
+ */
+export abstract class DbService extends Service<DbSettings> {
 	/** The service's table. */
-	model: ModelStatic<Model>;
-	/** The service's own connection pool, for transactions. */
-	sequelize: Sequelize;
+	declare model: ModelStatic<Model>;
+	/** The service's own connection pool, for its statements and transactions. */
+	declare sequelize: Sequelize;
 	/** moleculer-db's store of the service's table. */
-	adapter: { find(params: object): Promise<unknown[]> };
+	declare adapter: { find(params: object): Promise<unknown[]>; count(filters: { query?: object }): Promise<number> };
 	/** moleculer-db's defaults for a list: page 1, `pageSize`, limit and offset. */
-	sanitizeParams(ctx: Context, params: object): object;
+	declare sanitizeParams: (ctx: Context, params: object) => object;
 	/** moleculer-db's paged find: `{ rows, total, page, pageSize, totalPages }`. */
-	_list(ctx: Context, params: object): Promise<Page<unknown>>;
+	declare _list: (ctx: Context, params: object) => Promise<Page<unknown>>;
 	/** moleculer-db's find by id; throws a 404 EntityNotFoundError. */
-	_get(ctx: Context, params: { id: number }): Promise<unknown>;
+	declare _get: (ctx: Context, params: { id: number }) => Promise<unknown>;
 	/** Turns model instances into the plain objects actions return. */
-	transformDocuments(ctx: Context, params: object, docs: unknown): Promise<unknown>;
-	/** Runs a database call in a tracing span of its own when the request is traced. */
-	traced<T>(ctx: Context | undefined, name: string, work: () => Promise<T>): Promise<T>;
+	declare transformDocuments: (ctx: Context, params: object, docs: unknown) => Promise<unknown>;
 }
 
 /**
  * A moleculer-db store on PostgreSQL for one service: its own database and pool, its schema
  * brought up to date by versioned migrations, and database errors turned into client errors.
  */
-export function DbMixin({ database, model, fields }: DbMixinOptions): Partial<ServiceSchema<DbSettings>> & { model: ModelDefinition } {
-	const migrations = MIGRATIONS[database];
+export function DbMixin({ database, model, fields, migrations, routines = [] }: DbMixinOptions): Partial<ServiceSchema<DbSettings>> & {
+	model: ModelDefinition;
+} {
 	return {
 		mixins: [dbServiceSchema],
 		model,
@@ -73,7 +76,7 @@ export function DbMixin({ database, model, fields }: DbMixinOptions): Partial<Se
 		},
 		hooks: {
 			error: {
-				"*"(this: { logger: { error(...args: unknown[]): void } }, _ctx: Context, err: Error) {
+				"*"(this: Service, _ctx: Context, err: Error) {
 					const mapped = toMoleculerError(err);
 					// The client sees a bare 500; the log keeps what went wrong.
 					if (mapped instanceof Errors.MoleculerError && mapped.code === 500) this.logger.error("Unexpected database error:", err);
@@ -85,16 +88,6 @@ export function DbMixin({ database, model, fields }: DbMixinOptions): Partial<Se
 		methods: {
 			/** Nothing is cached, so a write through moleculer-db has no one to tell (it would broadcast to every node). */
 			clearCache: () => Promise.resolve(),
-
-			async traced<T>(this: { fullName: string }, ctx: Context | undefined, name: string, work: () => Promise<T>): Promise<T> {
-				if (!ctx?.tracing) return work();
-				const span = ctx.startSpan(`db ${database}: ${name}`, { tags: { database, service: this.fullName } });
-				try {
-					return await work();
-				} finally {
-					ctx.finishSpan(span);
-				}
-			},
 		},
 
 		created() {
@@ -109,39 +102,11 @@ export function DbMixin({ database, model, fields }: DbMixinOptions): Partial<Se
 		},
 
 		async started() {
-			const applied = await migrate(this.sequelize, migrations, database);
+			const applied = await migrate(this.sequelize, database, migrations, routines);
 			// Nodes starting together find the schema done by the first: say which one did the work.
 			this.logger.info(
 				`Database "${database}" ready: ${applied > 0 ? `applied ${applied} migration(s)` : `schema up to date (${migrations.length} migrations)`}.`,
 			);
 		},
 	};
-}
-
-/**
- * Applies pending migrations. Nodes starting together against an empty database queue on a
- * Postgres advisory lock, so the schema is created once and the others find it done. Returns
- * how many this call applied.
- */
-async function migrate(sequelize: Sequelize, migrations: Migration[], lockName: string): Promise<number> {
-	const umzug = new Umzug({
-		migrations,
-		context: sequelize.getQueryInterface(),
-		storage: new SequelizeStorage({ sequelize, tableName: "schema_migrations" }),
-		logger: undefined,
-	});
-	return sequelize.transaction(async transaction => {
-		// This transaction holds the lock, idle, while the migrations run: no timeout applies to it.
-		await sequelize.query(
-			"SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0",
-			{
-				transaction,
-			},
-		);
-		await sequelize.query("SELECT pg_advisory_xact_lock(hashtext(:lockName))", {
-			replacements: { lockName: `migrations:${lockName}` },
-			transaction,
-		});
-		return (await umzug.up()).length;
-	});
 }

@@ -1,5 +1,5 @@
-import { settings } from "../config/settings";
-import { apiKeyCheck } from "../mixins/api-keys";
+import { settings } from "../../config/settings";
+import { apiKeyCheck } from "./api-keys";
 
 /**
  * The one place that decides who may read the operator's views (/cluster and /api/cluster): the

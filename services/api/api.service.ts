@@ -2,16 +2,16 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Service as MoleculerService, type Context } from "moleculer";
 import { Action, Service } from "moleculer-decorators";
 import ApiGateway, { type ApiSettingsSchema, type Route } from "moleculer-web";
-import type { BuildingsHealth, BuildingWithWorkflow, Check, Health, Ready } from "../types";
-import { settings } from "../config/settings";
-import { apiKeyCheck } from "../mixins/api-keys";
-import { toHttpError, type HttpError } from "../mixins/http-errors";
-import { inFlightLimit } from "../mixins/overload";
-import { natsServers, nodesRunning } from "../mixins/registry";
-import { ClusterMixin, clusterRoutes } from "../gateway/cluster";
-import { DocsMixin, docsRoutes } from "../gateway/docs";
-import { MethodsMixin } from "../framework/gateway-methods";
-import { checkBody, takeIdempotencyKey, type GatewayRequest } from "../gateway/requests";
+import type { BuildingsHealth, BuildingWithWorkflow, Check, Health, Ready } from "../../types";
+import { settings } from "../../config/settings";
+import { apiKeyCheck } from "./api-keys";
+import { toHttpError, type HttpError } from "./http-errors";
+import { inFlightLimit } from "./overload";
+import { natsServers, nodesRunning } from "../../broker/registry";
+import { ClusterMixin, clusterRoutes } from "./cluster";
+import { DocsMixin, docsRoutes } from "./docs";
+import { MethodsMixin } from "../../framework/gateway-methods";
+import { checkBody, takeIdempotencyKey, type GatewayRequest } from "./requests";
 
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
 
@@ -58,7 +58,7 @@ const gatewaySettings: ApiSettingsSchema = {
 				"GET /health": "api.health",
 				"GET /health/ready": "api.ready",
 			},
-			// Not strict: JSON that is not an object is a 422 that says so (gateway/requests.ts), not a parse error.
+			// Not strict: JSON that is not an object is a 422 that says so (requests.ts), not a parse error.
 			bodyParsers: { json: { limit: "100kb", strict: false }, urlencoded: false },
 			// Past GATEWAY_MAX_IN_FLIGHT requests at once, a 503 before any call is made.
 			use: [inFlightLimit(maxInFlight, url => url.startsWith("/health"))],

@@ -7,8 +7,8 @@
  * page shows the rest.
  */
 import { Transporters, type ServiceBroker } from "moleculer";
-import type { Building, ClusterNode, ClusterView, NatsView, OutboxStats, Page } from "../types";
-import { nodesRunning } from "../mixins/registry";
+import type { Building, ClusterNode, ClusterView, NatsView, OutboxStats, Page } from "../../types";
+import { nodesRunning } from "../../broker/registry";
 import type { CreationRates } from "./creations";
 import { balancedSubject, natsSnapshot, type NatsSnapshot } from "./nats-monitor";
 

@@ -1,12 +1,12 @@
 /**
- * The live cluster page at /cluster (static files of gateway/public/cluster, no CDN) and the one
+ * The live cluster page at /cluster (static files of services/api/public/cluster, no CDN) and the one
  * JSON endpoint it polls, GET /api/cluster, which scripts can use too. Both read-only, both
  * behind `authorizeOperator`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Service, ServiceSchema } from "moleculer";
 import serveStatic from "serve-static";
-import { settings } from "../config/settings";
+import { settings } from "../../config/settings";
 import { authorizeOperator } from "./access";
 import { clusterView } from "./cluster-view";
 import { CreationRates } from "./creations";

@@ -2,7 +2,7 @@
  * Creations per second and each workflows node's share, from the running totals the nodes
  * report (`workflows.stats`), over a sliding window of samples kept by this gateway.
  */
-import type { Creations } from "../types";
+import type { Creations } from "../../types";
 
 interface Sample {
 	at: number;

@@ -6,9 +6,9 @@
 import type { Service, ServiceSchema } from "moleculer";
 import serveStatic from "serve-static";
 import path from "node:path";
-import { settings } from "../config/settings";
-import { buildDocument } from "../openapi/document";
-import { gatewayAliases, registryParams } from "../openapi/sources";
+import { settings } from "../../config/settings";
+import { buildDocument } from "./openapi/document";
+import { gatewayAliases, registryParams } from "./openapi/sources";
 import { publicDir } from "./public";
 import { filesRoute, readOnlyRoute } from "./routes";
 

@@ -5,6 +5,6 @@ import path from "node:path";
  * the sources, and found there from the compiled files too (dist/ holds only what tsc emits).
  */
 export function publicDir(page: string): string {
-	const root = path.extname(__filename) === ".ts" ? __dirname : path.join(__dirname, "..", "..", "gateway");
+	const root = path.extname(__filename) === ".ts" ? __dirname : path.join(__dirname, "..", "..", "..", "services", "api");
 	return path.join(root, "public", page);
 }

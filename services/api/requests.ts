@@ -5,7 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import { Errors } from "moleculer";
 import type { IncomingRequest } from "moleculer-web";
-import { shown } from "../mixins/validator";
+import { shown } from "../../broker/validator";
 
 /** A request as moleculer-web hands it to a route's hooks, with the body its parser read. */
 export type GatewayRequest = IncomingRequest & { body?: unknown };

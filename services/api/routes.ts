@@ -1,6 +1,6 @@
 /** The two shapes of the gateway's routes beside the REST API: one read-only alias, or static files. */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { methodNotAllowed } from "../framework/gateway-methods";
+import { methodNotAllowed } from "../../framework/gateway-methods";
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -21,7 +21,7 @@ const FILE_METHODS = ["GET", "HEAD", "OPTIONS"];
 
 /**
  * Files take GET and HEAD (served by serve-static); OPTIONS answers 204 with `Allow`, and any other
- * method is a 405 with `Allow`, as on the API's aliases (gateway/methods.ts).
+ * method is a 405 with `Allow`, as on the API's aliases (framework/gateway-methods.ts).
  */
 function fileMethods(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {
 	if (req.method === "GET" || req.method === "HEAD") return next();

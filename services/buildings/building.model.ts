@@ -1,6 +1,6 @@
 import { DataTypes } from "sequelize";
-import type { ModelDefinition } from "../mixins/db.mixin";
-import { BUILDING_WORKFLOW_STATUSES } from "../types";
+import type { ModelDefinition } from "../../mixins/db.mixin";
+import { BUILDING_WORKFLOW_STATUSES } from "../../types";
 
 /**
  * The buildings table as Sequelize maps its rows: for moleculer-db's lists and gets, and for the

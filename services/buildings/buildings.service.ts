@@ -1,32 +1,48 @@
-import { Service as MoleculerService, type Context } from "moleculer";
-import { Action, Service } from "moleculer-decorators";
-import { settings } from "../config/settings";
-import { EntityNotFoundError } from "../mixins/db-errors";
-import { DbMixin, type DbStore } from "../mixins/db.mixin";
-import { IdempotencyMixin, requestHash, type IdempotencyKeys } from "../mixins/idempotency.mixin";
-import { OutboxMixin, jobLeaseMs, type Outbox, type SavedBuilding } from "../mixins/outbox.mixin";
-import { OutboxMetricsMixin } from "../mixins/outbox-metrics.mixin";
-import { ReadCacheMixin, type ReadCache } from "../mixins/read-cache.mixin";
-import { WorkflowLinksMixin, type WorkflowLinks } from "../mixins/workflow-links.mixin";
-import { nodesRunning } from "../mixins/registry";
-import { BuildingModel } from "../models/building.model";
-import { countBuildings, nameContains, ping, renameBuilding } from "../models/buildings.statements";
-import { outboxStats } from "../models/outbox.statements";
-import type {
-	Building,
-	BuildingIdParams,
-	BuildingsHealth,
-	BuildingWithWorkflow,
-	CreateBuildingParams,
-	ListBuildingsParams,
-	OutboxStats,
-	Page,
-	UpdateBuildingParams,
-} from "../types";
-import { idRule, keyRule, nameRule, pageRules, sortRule, sortThenById } from "../types/validation";
+import type { Context, Errors } from "moleculer";
+import { Action, Event, Method, Service } from "moleculer-decorators";
+import { nodesRunning } from "../../broker/registry";
+import { settings } from "../../config/settings";
+import { Batcher } from "../../db/batcher";
+import { EntityNotFoundError } from "../../db/errors";
+import { traced } from "../../db/traced";
+import { DbMixin, DbService } from "../../mixins/db.mixin";
+import {
+	buildingSchema,
+	type Building,
+	type BuildingIdParams,
+	type BuildingsChanged,
+	type BuildingsHealth,
+	type BuildingWithWorkflow,
+	type CreateBuildingParams,
+	type ListBuildingsParams,
+	type OutboxStats,
+	type Page,
+	type UpdateBuildingParams,
+	type Workflow,
+	type WorkflowIdParams,
+	type WorkflowRemoved,
+} from "../../types";
+import { idRule, keyRule, nameRule, pageRules, sortRule, sortThenById } from "../../types/validation";
+import { BuildingModel } from "./building.model";
+import {
+	countBuildings,
+	deleteBuildingWithJob,
+	nameContains,
+	ping,
+	renameBuilding,
+	saveNewBuildings,
+	unlinkWorkflow,
+	type NewBuilding,
+	type SaveOutcome,
+	type SavedBuilding,
+} from "./buildings.statements";
+import { buildingsMigrations } from "./migrations";
+import { Outbox } from "./outbox";
+import { outboxStats } from "./outbox.statements";
+import { ReadCache } from "./read-cache";
+import { requestKey, RequestKeys } from "./request-keys";
 
-const { workflowCallTimeoutMs, workflowAttemptTimeoutMs, reconcileIntervalMs, reconcileBatch, maxBackoffMs, keyTtlHours, readCacheSize } =
-	settings.buildings;
+const { workflowCallTimeoutMs, keyTtlHours, readCacheSize } = settings.buildings;
 
 /**
  * Buildings, in the buildings database. Each building gets exactly one first workflow: the
@@ -39,28 +55,20 @@ const { workflowCallTimeoutMs, workflowAttemptTimeoutMs, reconcileIntervalMs, re
 		DbMixin({
 			database: "buildings",
 			model: BuildingModel,
-			fields: ["id", "name", "workflowStatus", "workflowId", "createdAt", "updatedAt"],
+			// A building is answered with the fields its published schema has.
+			fields: Object.keys(buildingSchema.properties),
+			migrations: buildingsMigrations,
 		}),
-		OutboxMixin({
-			callTimeoutMs: workflowCallTimeoutMs,
-			attemptTimeoutMs: workflowAttemptTimeoutMs,
-			reconcileIntervalMs,
-			reconcileBatch,
-			maxBackoffMs,
-			maxQueued: settings.databases.groupCommitMaxQueued,
-		}),
-		OutboxMetricsMixin({ intervalMs: 5000 }),
-		IdempotencyMixin({ ttlHours: keyTtlHours, firstAnswerWithinMs: jobLeaseMs(workflowCallTimeoutMs) }),
-		// Answers of `get`, forgotten on every change to a building or to its workflow.
-		ReadCacheMixin<BuildingWithWorkflow>({
-			maxEntries: readCacheSize,
-			announce: "buildings.changed",
-			listen: ["buildings.changed", "workflows.changed"],
-		}),
-		WorkflowLinksMixin({ callTimeoutMs: workflowCallTimeoutMs }),
 	],
 })
-export default class BuildingsService extends MoleculerService {
+export default class BuildingsService extends DbService {
+	/** New buildings, saved by group commit: the ones that arrive while a statement runs go in the next. */
+	declare private newBuildings: Batcher<NewBuilding, SaveOutcome>;
+	declare private outbox: Outbox;
+	declare private requestKeys: RequestKeys;
+	/** Answers of `get`, forgotten on every change to a building or to its workflow. */
+	declare private cache: ReadCache<BuildingWithWorkflow>;
+
 	/**
 	 * Creates a building and its first workflow. Answers the building with `workflow` and
 	 * `workflowStatus: "created"`, or, when the workflows service cannot answer in time,
@@ -74,18 +82,16 @@ export default class BuildingsService extends MoleculerService {
 		const { name, workflowName, idempotencyKey } = ctx.params;
 		// The answer is due WORKFLOW_CALL_TIMEOUT after the request arrived, however long it queued.
 		const deadline = Date.now() + workflowCallTimeoutMs;
-		// The job names the workflow; without a name it gets the default when it runs.
-		const building = { name, payload: { name: workflowName } };
-		const save = (transaction?: Parameters<Outbox["saveBuilding"]>[2]) =>
-			this.traced(ctx, "insert building and job", () => this.saveBuilding(building, deadline, transaction));
-		if (!idempotencyKey) return this.createWorkflowNow(ctx, await save(), deadline);
-
-		const hash = requestHash({ name, workflowName });
-		const first = await this.saveOnce(idempotencyKey, hash, save);
-		if (first.outcome === "repeat") return this.replay(idempotencyKey, hash, id => this.withWorkflow(ctx, id));
-		const answer = await this.createWorkflowNow(ctx, first.saved, deadline);
+		const key = idempotencyKey === undefined ? undefined : requestKey(idempotencyKey, { name, workflowName });
+		// Saved with the job that creates its workflow (the job names it; none: the default) and
+		// its key, by group commit, keyed or not. A building still queued at the deadline is not saved.
+		const building = { name, payload: { name: workflowName }, key };
+		const saved = await traced(ctx, "buildings", "insert building and job", () => this.newBuildings.add(building, deadline));
+		// Only a request with a key can be a repeat: it gets the first request's answer.
+		if (saved.outcome === "repeat") return this.requestKeys.replay(key!, id => this.withWorkflow(ctx, id));
+		const answer = await this.createWorkflowNow(ctx, saved, deadline);
 		// Without the saved answer a repeat is answered from the building's state instead.
-		await this.saveAnswer(idempotencyKey, answer);
+		if (key) await this.requestKeys.saveAnswer(key, answer);
 		return answer;
 	}
 
@@ -100,14 +106,11 @@ export default class BuildingsService extends MoleculerService {
 	})
 	async list(ctx: Context<ListBuildingsParams>): Promise<Page<Building>> {
 		const { search, sort, ...paging } = ctx.params;
-		if (search) {
-			const params = this.sanitizeParams(ctx, { ...paging, sort: sortThenById(sort), query: nameContains(search) });
-			return this.traced(ctx, "list buildings", () => this._list(ctx, params) as Promise<Page<Building>>);
-		}
-		// Unfiltered, the total is kept by triggers: no count(*) over the table.
-		const params = this.sanitizeParams(ctx, { ...paging, sort: sortThenById(sort) }) as { page: number; pageSize: number };
-		const [found, total] = await this.traced(ctx, "list buildings", () =>
-			Promise.all([this.adapter.find(params), countBuildings(this.sequelize)]),
+		const query = search ? nameContains(search) : undefined;
+		const params = this.sanitizeParams(ctx, { ...paging, sort: sortThenById(sort), query }) as { page: number; pageSize: number };
+		// Unfiltered, the total is the one the triggers keep: no count(*) over the table.
+		const [found, total] = await traced(ctx, "buildings", "list buildings", () =>
+			Promise.all([this.adapter.find(params), query ? this.adapter.count({ query }) : countBuildings(this.sequelize)]),
 		);
 		const rows = (await this.transformDocuments(ctx, params, found)) as Building[];
 		return { rows, total, page: params.page, pageSize: params.pageSize, totalPages: Math.ceil(total / params.pageSize) };
@@ -118,7 +121,7 @@ export default class BuildingsService extends MoleculerService {
 	get(ctx: Context<BuildingIdParams>): Promise<BuildingWithWorkflow> {
 		const { id } = ctx.params;
 		// An answer whose workflow could not be fetched is not kept.
-		return this.readThrough(
+		return this.cache.readThrough(
 			id,
 			() => this.withWorkflow(ctx, id),
 			answer => answer.workflowId === null || answer.workflow !== null,
@@ -131,8 +134,8 @@ export default class BuildingsService extends MoleculerService {
 		const { id, name } = ctx.params;
 		const row = await renameBuilding(this.model, id, name);
 		if (!row) throw new EntityNotFoundError(id);
-		await this.forget([id]);
-		return this.toBuilding(ctx, row);
+		await this.cache.forget([id]);
+		return this.transformDocuments(ctx, {}, row) as Promise<Building>;
 	}
 
 	/**
@@ -142,14 +145,14 @@ export default class BuildingsService extends MoleculerService {
 	@Action({ params: { id: idRule, $$strict: true } })
 	async remove(ctx: Context<BuildingIdParams>): Promise<Building> {
 		const { id } = ctx.params;
-		const deleted = await this.deleteBuilding(id);
+		const deleted = await deleteBuildingWithJob(this.sequelize, this.model, id, this.outbox.leaseMs);
 		if (!deleted) throw new EntityNotFoundError(id);
-		await this.forget([id]);
-		await this.runJob(deleted.job, ctx).catch((err: Error) => {
+		await this.cache.forget([id]);
+		await this.outbox.removeWorkflows(deleted.job, ctx).catch((err: Error) => {
 			this.logger.warn(`Removal of building ${id}'s workflows is pending: ${err.message}`);
-			return this.postpone(deleted.job, err);
+			return this.outbox.postpone(deleted.job, err);
 		});
-		return this.toBuilding(ctx, deleted.row);
+		return this.transformDocuments(ctx, {}, deleted.row) as Promise<Building>;
 	}
 
 	/**
@@ -168,30 +171,92 @@ export default class BuildingsService extends MoleculerService {
 		return outboxStats(this.sequelize);
 	}
 
+	/** A workflow was deleted: its building says so (one buildings node gets the event). */
+	@Event({ name: "workflows.removed" })
+	async workflowRemoved(ctx: Context<WorkflowRemoved>): Promise<void> {
+		await this.unlink(ctx.params.buildingId, ctx.params.workflowId);
+	}
+
+	/** A building or a workflow changed, on any node: the answers that embed it are out of date. */
+	@Event({ name: "buildings.changed" })
+	buildingsChanged(ctx: Context<BuildingsChanged>): void {
+		this.cache.drop(ctx.params.ids);
+	}
+
+	@Event({ name: "workflows.changed" })
+	workflowsChanged(ctx: Context<BuildingsChanged>): void {
+		this.cache.drop(ctx.params.ids);
+	}
+
+	/** Connected again: events may have been missed meanwhile. */
+	@Event({ name: "$transporter.connected" })
+	reconnected(): void {
+		this.cache.drop("all");
+	}
+
 	/**
 	 * Runs a new building's job at once: the building with its workflow, or, if the workflows
 	 * service does not answer in time, with `workflow: null` while the job waits for the
 	 * reconciler.
 	 */
+	@Method
 	async createWorkflowNow(ctx: Context, { building, job }: SavedBuilding, deadline: number): Promise<BuildingWithWorkflow> {
 		try {
-			const workflow = await this.runJob(job, ctx, deadline);
-			return { ...building, workflowStatus: "created", workflowId: workflow?.id ?? null, workflow };
+			const created = await this.outbox.createWorkflow(job, ctx, deadline);
+			// Removed while its workflow was being created: the workflows service refused it.
+			if (!created) return { ...building, workflowStatus: "removed", workflowId: null, workflow: null };
+			return { ...created.building, workflow: created.workflow };
 		} catch (err) {
 			this.logger.warn(`Workflow of building ${building.id} is pending: ${(err as Error).message}`);
-			await this.postpone(job, err as Error);
+			await this.outbox.postpone(job, err as Error);
 			return { ...building, workflow: null };
 		}
 	}
 
-	/** The outbox's hook: these buildings now show their workflows. */
-	workflowsCreated(buildingIds: number[]): Promise<void> {
-		return this.forget(buildingIds);
+	/**
+	 * A building read from the database, with its workflow (null while pending, removed or
+	 * unreachable). A read that finds the workflow gone repairs the building's link, in case the
+	 * `workflows.removed` event was lost (no buildings node was up).
+	 */
+	@Method
+	async withWorkflow(ctx: Context, id: number): Promise<BuildingWithWorkflow> {
+		const building = (await traced(ctx, "buildings", "get building", () => this._get(ctx, { id }))) as Building;
+		const { workflowId } = building;
+		if (workflowId === null) return { ...building, workflow: null };
+		const options = { timeout: workflowCallTimeoutMs, tracking: false };
+		const workflow = await ctx
+			.call<Workflow, WorkflowIdParams>("workflows.get", { id: workflowId }, options)
+			.catch((err: Errors.MoleculerError) => (err.code === 404 ? ("removed" as const) : null));
+		if (workflow !== "removed") return { ...building, workflow };
+		await this.unlink(id, workflowId);
+		return { ...building, workflowId: null, workflowStatus: "removed", workflow: null };
 	}
 
-	toBuilding(ctx: Context, row: unknown): Promise<Building> {
-		return this.transformDocuments(ctx, {}, row) as Promise<Building>;
+	/** Marks the building's workflow removed, if it still links to that one. */
+	@Method
+	async unlink(buildingId: number, workflowId: number): Promise<void> {
+		if (await unlinkWorkflow(this.sequelize, buildingId, workflowId)) await this.cache.forget([buildingId]);
+	}
+
+	/** The parts this service owns, built on the pool the DB mixin opened. */
+	created(): void {
+		const announce = (ids: number[]) => this.broker.broadcast("buildings.changed", { ids } satisfies BuildingsChanged);
+		this.cache = new ReadCache(readCacheSize, announce);
+		this.outbox = new Outbox(this.sequelize, this.broker, this.logger, settings.buildings, ids => this.cache.forget(ids));
+		const { leaseMs } = this.outbox;
+		this.newBuildings = new Batcher(items => saveNewBuildings(this.sequelize, items, leaseMs, keyTtlHours), {
+			maxQueued: settings.databases.groupCommitMaxQueued,
+		});
+		this.requestKeys = new RequestKeys(this.sequelize, this.logger, { ttlHours: keyTtlHours, firstAnswerWithinMs: leaseMs });
+	}
+
+	started(): void {
+		this.outbox.start();
+		this.requestKeys.start();
+	}
+
+	async stopped(): Promise<void> {
+		this.requestKeys.stop();
+		await this.outbox.stop();
 	}
 }
-
-export default interface BuildingsService extends DbStore, Outbox, IdempotencyKeys, ReadCache<BuildingWithWorkflow>, WorkflowLinks {}

@@ -1,4 +1,4 @@
-import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
+import { QueryTypes, type Sequelize } from "sequelize";
 
 /** What the idempotency_keys table holds for one key. */
 export interface IdempotencyRecord {
@@ -9,32 +9,15 @@ export interface IdempotencyRecord {
 	createdAt: Date;
 }
 
-/** Keys older than this are forgotten: the expression is written here only. */
-const EXPIRED = `now() - :ttlHours * interval '1 hour'`;
-
 /**
- * Records a key in the transaction that creates its building. False if the key is in use
- * (an expired one is taken over). A concurrent claim of the same key waits for this one.
+ * Keys older than this are forgotten: the expression is written here only. (A key is claimed
+ * by the statement that saves its building: buildings.statements.ts `saveNewBuildings`.)
  */
-export async function claimKey(
-	sequelize: Sequelize,
-	transaction: Transaction,
-	record: { key: string; hash: string; buildingId: number; ttlHours: number },
-): Promise<boolean> {
-	const rows = await sequelize.query(
-		`INSERT INTO "idempotency_keys" AS k ("key", "requestHash", "buildingId", "createdAt") VALUES (:key, :hash, :buildingId, now())
-		 ON CONFLICT ("key") DO UPDATE
-			SET "requestHash" = excluded."requestHash", "buildingId" = excluded."buildingId", "response" = NULL, "createdAt" = excluded."createdAt"
-			WHERE k."createdAt" <= ${EXPIRED}
-		 RETURNING "key"`,
-		{ replacements: record, transaction, type: QueryTypes.SELECT },
-	);
-	return rows.length === 1;
-}
+export const KEY_EXPIRED = `now() - :ttlHours * interval '1 hour'`;
 
 export async function findKey(sequelize: Sequelize, key: string, ttlHours: number): Promise<IdempotencyRecord | undefined> {
 	const [record] = await sequelize.query<IdempotencyRecord>(
-		`SELECT "requestHash", "buildingId", "response", "createdAt" FROM "idempotency_keys" WHERE "key" = :key AND "createdAt" > ${EXPIRED}`,
+		`SELECT "requestHash", "buildingId", "response", "createdAt" FROM "idempotency_keys" WHERE "key" = :key AND "createdAt" > ${KEY_EXPIRED}`,
 		{ replacements: { key, ttlHours }, type: QueryTypes.SELECT },
 	);
 	return record;
@@ -48,7 +31,7 @@ export async function saveKeyAnswer(sequelize: Sequelize, key: string, response:
 
 /** Forgets keys older than the time they are kept for; returns how many. */
 export async function purgeExpiredKeys(sequelize: Sequelize, ttlHours: number): Promise<number> {
-	const [, result] = await sequelize.query(`DELETE FROM "idempotency_keys" WHERE "createdAt" <= ${EXPIRED}`, {
+	const [, result] = await sequelize.query(`DELETE FROM "idempotency_keys" WHERE "createdAt" <= ${KEY_EXPIRED}`, {
 		replacements: { ttlHours },
 	});
 	return (result as { rowCount?: number })?.rowCount ?? 0;

@@ -1,19 +1,15 @@
-import { Errors, Service as MoleculerService, type Context } from "moleculer";
-import { Action, Service } from "moleculer-decorators";
-import { settings } from "../config/settings";
-import { EntityNotFoundError } from "../mixins/db-errors";
-import { DbMixin, type DbStore } from "../mixins/db.mixin";
-import type { BuildingsChanged } from "../mixins/read-cache.mixin";
-import { WorkflowModel } from "../models/workflow.model";
-import {
-	countWorkflowsByNode,
-	deleteWorkflow,
-	insertWorkflows,
-	removeBuildingWorkflows,
-	updateWorkflow,
-} from "../models/workflows.statements";
+import { Errors, type Context } from "moleculer";
+import { Action, Method, Service } from "moleculer-decorators";
+import { callerDeadline } from "../../broker/idempotent-call";
+import { settings } from "../../config/settings";
+import { Batcher } from "../../db/batcher";
+import { EntityNotFoundError } from "../../db/errors";
+import { traced } from "../../db/traced";
+import { DbMixin, DbService } from "../../mixins/db.mixin";
 import {
 	WORKFLOW_STATUSES,
+	workflowSchema,
+	type BuildingsChanged,
 	type CreateWorkflowParams,
 	type ListWorkflowsParams,
 	type Page,
@@ -22,9 +18,18 @@ import {
 	type Workflow,
 	type WorkflowIdParams,
 	type WorkflowRemoved,
-} from "../types";
-import { Batcher } from "../mixins/batcher";
-import { idRule, keyRule, nameRule, pageRules, sortRule, sortThenById } from "../types/validation";
+} from "../../types";
+import { idRule, keyRule, nameRule, pageRules, sortRule, sortThenById } from "../../types/validation";
+import { workflowsMigrations } from "./migrations";
+import { WorkflowModel } from "./workflow.model";
+import {
+	countWorkflowsByNode,
+	createWorkflowFunction,
+	deleteWorkflow,
+	insertWorkflows,
+	removeBuildingWorkflows,
+	updateWorkflow,
+} from "./workflows.statements";
 
 /**
  * Workflows of buildings, in the workflows database. Several nodes run this service; each
@@ -36,14 +41,17 @@ import { idRule, keyRule, nameRule, pageRules, sortRule, sortThenById } from "..
 		DbMixin({
 			database: "workflows",
 			model: WorkflowModel,
-			fields: ["id", "name", "buildingId", "status", "handledBy", "createdAt", "updatedAt"],
+			fields: Object.keys(workflowSchema.properties),
+			migrations: workflowsMigrations,
+			routines: [createWorkflowFunction],
 		}),
 	],
 })
-export default class WorkflowsService extends MoleculerService {
-	declare newWorkflows: Batcher<CreateWorkflowParams, Workflow | null>;
+export default class WorkflowsService extends DbService {
+	/** Group commit of `create`: the calls that arrive while a statement runs go in the next. */
+	declare private newWorkflows: Batcher<CreateWorkflowParams, Workflow | null>;
 	/** Workflows this node has created since it started (for the cluster page's rates). */
-	declare createdCount: number;
+	declare private createdCount: number;
 
 	/**
 	 * Creates a workflow for a building, handled by this node. With a `requestKey`, a repeated
@@ -65,8 +73,10 @@ export default class WorkflowsService extends MoleculerService {
 	async create(ctx: Context<CreateWorkflowParams>): Promise<Workflow> {
 		const { name, buildingId, requestKey } = ctx.params;
 		// Not written once the caller has stopped waiting: it sends the request again, to any node.
-		const deadline = ctx.options.timeout ? Date.now() + ctx.options.timeout : undefined;
-		const workflow = await this.traced(ctx, "create workflow", () => this.newWorkflows.add({ name, buildingId, requestKey }, deadline));
+		const deadline = callerDeadline(ctx);
+		const workflow = await traced(ctx, "workflows", "create workflow", () =>
+			this.newWorkflows.add({ name, buildingId, requestKey }, deadline),
+		);
 		if (!workflow) throw new BuildingRemovedError(buildingId);
 		this.createdCount++;
 		this.logger.debug(`Workflow ${workflow.id} for building ${buildingId}.`);
@@ -85,17 +95,14 @@ export default class WorkflowsService extends MoleculerService {
 	list(ctx: Context<ListWorkflowsParams>): Promise<Page<Workflow>> {
 		const { buildingId, sort, ...paging } = ctx.params;
 		const query = buildingId === undefined ? {} : { buildingId };
-		return this.traced(
-			ctx,
-			"list workflows",
-			() => this._list(ctx, this.sanitizeParams(ctx, { ...paging, sort: sortThenById(sort), query })) as Promise<Page<Workflow>>,
-		);
+		const params = this.sanitizeParams(ctx, { ...paging, sort: sortThenById(sort), query });
+		return traced(ctx, "workflows", "list workflows", () => this._list(ctx, params) as Promise<Page<Workflow>>);
 	}
 
 	/** One workflow; 404 if there is none with this id. */
 	@Action({ params: { id: idRule, $$strict: true } })
 	get(ctx: Context<WorkflowIdParams>): Promise<Workflow> {
-		return this.traced(ctx, "get workflow", () => this._get(ctx, { id: ctx.params.id }) as Promise<Workflow>);
+		return traced(ctx, "workflows", "get workflow", () => this._get(ctx, { id: ctx.params.id }) as Promise<Workflow>);
 	}
 
 	/** Renames a workflow or moves it to another status; 404 if there is none with this id. */
@@ -157,28 +164,28 @@ export default class WorkflowsService extends MoleculerService {
 		return { created: this.createdCount };
 	}
 
-	/** Group commit of `create`: the calls that arrive while a statement runs go in the next. */
-	created(): void {
-		this.createdCount = 0;
-		this.newWorkflows = new Batcher(requests => this.insertWorkflows(requests), { maxQueued: settings.databases.groupCommitMaxQueued });
-	}
-
 	/** One statement for the `create` calls of one batch (a method, so tests can watch the batches). */
+	@Method
 	insertWorkflows(requests: CreateWorkflowParams[]): Promise<(Workflow | null)[]> {
 		return insertWorkflows(this.sequelize, requests, this.broker.nodeID);
 	}
 
 	/** Tells the nodes that keep answers embedding this building's workflow to forget them. */
+	@Method
 	async announceChange(buildingId: number): Promise<void> {
 		await this.broker.broadcast("workflows.changed", { ids: [buildingId] } satisfies BuildingsChanged);
 	}
 
+	@Method
 	toWorkflow(ctx: Context, row: unknown): Promise<Workflow> {
 		return this.transformDocuments(ctx, {}, row) as Promise<Workflow>;
 	}
-}
 
-export default interface WorkflowsService extends DbStore {}
+	created(): void {
+		this.createdCount = 0;
+		this.newWorkflows = new Batcher(requests => this.insertWorkflows(requests), { maxQueued: settings.databases.groupCommitMaxQueued });
+	}
+}
 
 /** 409: the building's workflows were removed, so it gets no new ones. */
 export class BuildingRemovedError extends Errors.MoleculerClientError {

@@ -1,9 +1,41 @@
 import { QueryTypes, type Model, type ModelStatic, type Sequelize } from "sequelize";
-import type { CreateWorkflowParams, Workflow } from "../types";
+import type { Routine } from "../../db/migrate";
+import type { CreateWorkflowParams, Workflow } from "../../types";
+
+/**
+ * The rule of `workflows.create`, in one round trip, as the database runs it: under the
+ * building's lock, refuse a building whose workflows were removed (`removed_buildings`), return
+ * the workflow an earlier call with the same request key made, or insert a new one. (Each
+ * statement of a function sees what committed before it, so the check after the lock is
+ * current.) Migration 003 created it; this source is applied with `CREATE OR REPLACE` on every
+ * start, after the migrations, so a change here reaches the database (test/integration/migrations.spec.ts).
+ */
+export const createWorkflowFunction: Routine = {
+	name: "create_workflow",
+	sql: `
+		CREATE OR REPLACE FUNCTION create_workflow(p_name varchar, p_building_id integer, p_request_key varchar, p_handled_by varchar)
+		RETURNS TABLE (id integer, name varchar, "buildingId" integer, status text, "handledBy" varchar, "createdAt" timestamptz, "updatedAt" timestamptz, removed boolean)
+		LANGUAGE plpgsql AS $$
+		BEGIN
+			PERFORM pg_advisory_xact_lock(p_building_id);
+			IF EXISTS (SELECT 1 FROM removed_buildings r WHERE r."buildingId" = p_building_id) THEN
+				RETURN QUERY SELECT NULL::integer, NULL::varchar, p_building_id, NULL::text, NULL::varchar, NULL::timestamptz, NULL::timestamptz, true;
+				RETURN;
+			END IF;
+			IF p_request_key IS NOT NULL THEN
+				RETURN QUERY SELECT w.id, w.name, w."buildingId", w.status::text, w."handledBy", w."createdAt", w."updatedAt", false
+					FROM workflows w WHERE w."requestKey" = p_request_key;
+				IF FOUND THEN RETURN; END IF;
+			END IF;
+			RETURN QUERY INSERT INTO workflows AS w (name, "buildingId", "requestKey", "handledBy", status, "createdAt", "updatedAt")
+				VALUES (p_name, p_building_id, p_request_key, p_handled_by, 'new', now(), now())
+				RETURNING w.id, w.name, w."buildingId", w.status::text, w."handledBy", w."createdAt", w."updatedAt", false;
+		END $$`,
+};
 
 /**
  * Creates the workflows of several `workflows.create` calls in one statement, each through
- * `create_workflow` (migration 003). Returns, in the order given, each workflow, or null if its
+ * `create_workflow` (above). Returns, in the order given, each workflow, or null if its
  * building has been removed. The statement takes the per-building locks in `buildingId` order,
  * so two nodes' overlapping statements cannot deadlock. A result out of step with its requests
  * fails the whole batch.

@@ -45,7 +45,7 @@ describe("the cluster page", () => {
 
 	it("shows a workflows node started with `npm run node -- workflows` within seconds, and its share of the creations", async () => {
 		extra = new ScriptProcess(
-			"cluster/node.ts",
+			"node/main.ts",
 			["workflows"],
 			{ DATA_DIR: cluster.dataDir, NODE_ID: "workflows-extra", LOG_LEVEL: "info" },
 			cluster.workDir,

@@ -6,8 +6,8 @@ import { Client } from "pg";
 import type { Building, BuildingWithWorkflow, Page } from "../../types";
 import { http } from "../support/http";
 import { postBuildingsSteadily } from "../support/load";
-import type { LocalCluster } from "../../cluster/local-cluster";
-import { isReachable } from "../../cluster/ports";
+import type { LocalCluster } from "../../node/local-cluster";
+import { isReachable } from "../../node/ports";
 import { ScriptProcess, freePort, isRunning, privateNatsOf } from "../support/processes";
 
 // `npm start` with nothing given: no TRANSPORTER, no database URLs, no .env. The cluster runs on
@@ -116,7 +116,7 @@ describe("the zero-infrastructure default", () => {
 		const load = postBuildingsSteadily(api, { total: 700, ratePerSecond: 35, maxInFlight: 8 });
 		await sleep(1000);
 		const extra = new ScriptProcess(
-			"cluster/node.ts",
+			"node/main.ts",
 			["workflows"],
 			{ DATA_DIR: dataDir, NODE_ID: "workflows-extra", LOG_LEVEL: "warn" },
 			workDir,

@@ -1,5 +1,5 @@
 import Ajv2020 from "ajv/dist/2020";
-import { offlineDocument } from "../../openapi/generate";
+import { offlineDocument } from "../../services/api/openapi/generate";
 import { startCluster, type TestCluster } from "../support/cluster";
 import { http, type HttpAnswer } from "../support/http";
 

@@ -1,4 +1,4 @@
-import { isReachable } from "../../cluster/ports";
+import { isReachable } from "../../node/ports";
 import { postBuildingsSteadily } from "../support/load";
 import { query, waitFor } from "../support/infra";
 import { LaunchedCluster } from "../support/launcher";

@@ -47,7 +47,7 @@ describe("without nats-server", () => {
 
 	it("a workflows node that joins takes creations within a few seconds of starting", async () => {
 		const joined = new ScriptProcess(
-			"cluster/node.ts",
+			"node/main.ts",
 			["workflows"],
 			{ ...withoutNats, LOG_LEVEL: "info", DATA_DIR: dataDir, NODE_ID: "workflows-joined" },
 			workDir,

@@ -1,7 +1,7 @@
 import type { Sequelize } from "sequelize";
 import { settingsFrom } from "../../config/settings";
-import { toMoleculerError } from "../../mixins/db-errors";
-import { openPool } from "../../mixins/db-pool";
+import { toMoleculerError } from "../../db/errors";
+import { openPool } from "../../db/pool";
 import { createDatabase, dropDatabase, uniqueName } from "../support/infra";
 import { TcpProxy } from "../support/tcp-proxy";
 

@@ -1,4 +1,4 @@
-import { EventLoopWatch } from "../../cluster/event-loop-watch";
+import { EventLoopWatch } from "../../node/event-loop-watch";
 import { NATS_URL, POSTGRES_URL, createDatabase, dropDatabase, uniqueName, waitFor } from "../support/infra";
 import { NodeProcess, freePort } from "../support/processes";
 import { TcpProxy } from "../support/tcp-proxy";

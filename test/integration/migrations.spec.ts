@@ -1,3 +1,4 @@
+import { createWorkflowFunction } from "../../services/workflows/workflows.statements";
 import { startCluster, type TestCluster } from "../support/cluster";
 import { query } from "../support/infra";
 
@@ -46,5 +47,15 @@ describe("migrations", () => {
 			"SELECT indexdef FROM pg_indexes WHERE tablename = 'workflows'",
 		);
 		expect(indexes.map(i => i.indexdef).join("\n")).toMatch(/\("buildingId"\)/);
+	});
+
+	it("leave the database running create_workflow as its source in workflows.statements.ts reads", async () => {
+		const [{ source }] = await query<{ source: string }>(
+			cluster.workflowsDatabaseUrl,
+			"SELECT prosrc AS source FROM pg_proc WHERE proname = 'create_workflow'",
+		);
+		// The body between the $$ of the CREATE OR REPLACE the nodes apply after the migrations.
+		const body = createWorkflowFunction.sql.split("$$")[1];
+		expect(source).toBe(body);
 	});
 });

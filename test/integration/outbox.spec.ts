@@ -2,7 +2,7 @@
 process.env.RECONCILE_INTERVAL = "3600000";
 
 import { Sequelize } from "sequelize";
-import { claimDueJobs } from "../../models/outbox.statements";
+import { claimDueJobs } from "../../services/buildings/outbox.statements";
 import { startCluster, type TestCluster } from "../support/cluster";
 import { query } from "../support/infra";
 

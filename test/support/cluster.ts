@@ -4,7 +4,7 @@ import path from "node:path";
 import { ServiceBroker, type BrokerOptions } from "moleculer";
 import config from "../../moleculer.config";
 import { CoalescingNatsTransporter } from "../../framework/coalescing-nats";
-import { nodesRunning } from "../../mixins/registry";
+import { nodesRunning } from "../../broker/registry";
 import { NATS_URL, createDatabase, dropDatabase, uniqueName, waitFor } from "./infra";
 
 export interface ClusterOptions {
@@ -78,7 +78,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 	});
 	const node = (nodeID: string, services: string[]): ServiceBroker => {
 		const broker = new ServiceBroker(brokerOptions(nodeID, services));
-		for (const name of services) broker.loadService(path.join(SERVICES_DIR, `${name}.service.ts`));
+		for (const name of services) broker.loadService(path.join(SERVICES_DIR, name, `${name}.service.ts`));
 		return broker;
 	};
 

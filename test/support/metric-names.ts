@@ -7,7 +7,7 @@ import { ServiceBroker } from "moleculer";
 import { ALL_SERVICES } from "../../config/settings";
 
 const broker = new ServiceBroker({ logger: false, nodeID: "metrics", metrics: { enabled: true, reporter: [] } });
-for (const name of ALL_SERVICES) broker.loadService(path.join(__dirname, "..", "..", "services", `${name}.service.ts`));
+for (const name of ALL_SERVICES) broker.loadService(path.join(__dirname, "..", "..", "services", name, `${name}.service.ts`));
 const metrics = (broker.metrics.list() as { name: string; type: string; labelNames: string[] }[]).map(({ name, type, labelNames }) => ({
 	name,
 	type,

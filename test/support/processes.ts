@@ -1,17 +1,17 @@
 import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { freePort } from "../../cluster/ports";
+import { freePort } from "../../node/ports";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-const NODE_SCRIPT = path.join(__dirname, "..", "..", "cluster", "node.ts");
+const NODE_SCRIPT = path.join(__dirname, "..", "..", "node", "main.ts");
 /** Node arguments that run TypeScript from any working directory. */
 const TSX = ["--import", pathToFileURL(require.resolve("tsx")).href];
 
 export { freePort };
 export { NatsServer } from "../../cluster/nats-server";
 
-/** One cluster node (cluster/node.ts) as its own process, as `npm start` runs it. */
+/** One cluster node (node/main.ts) as its own process, as `npm start` runs it. */
 export class NodeProcess {
 	private child?: ChildProcess;
 	constructor(

@@ -1,4 +1,4 @@
-import { Batcher } from "../../mixins/batcher";
+import { Batcher } from "../../db/batcher";
 
 describe("Batcher", () => {
 	it("runs a lone call at once, and groups the calls that arrive while a batch is written", async () => {

@@ -1,5 +1,5 @@
-import { CreationRates } from "../../gateway/creations";
-import { balancedSubject, readConnz, type NatsSnapshot } from "../../gateway/nats-monitor";
+import { CreationRates } from "../../services/api/creations";
+import { balancedSubject, readConnz, type NatsSnapshot } from "../../services/api/nats-monitor";
 
 const empty = (): NatsSnapshot => ({ servers: [], serverOf: new Map(), queueSubscribers: [], errors: [] });
 const sub = (subject: string, qgroup?: string) => ({ subject, qgroup });

@@ -105,9 +105,12 @@ describe("docker-compose.yml", () => {
 
 	it("builds an image whose command starts one node", () => {
 		const dockerfile = readFileSync(path.join(root, "Dockerfile"), "utf8");
-		expect(dockerfile).toMatch(/CMD \["node", "dist\/cluster\/node\.js"\]/);
-		expect(existsSync(path.join(root, "cluster", "node.ts"))).toBe(true);
-		for (const [, dir] of dockerfile.matchAll(/^COPY (\w+) \1$/gm)) expect(existsSync(path.join(root, dir))).toBe(true);
+		expect(dockerfile).toMatch(/CMD \["node", "dist\/node\/main\.js"\]/);
+		expect(existsSync(path.join(root, "node", "main.ts"))).toBe(true);
+		// It copies exactly the folders the build compiles.
+		const built = (JSON.parse(readFileSync(path.join(root, "tsconfig.build.json"), "utf8")) as { include: string[] }).include;
+		const copied = [...dockerfile.matchAll(/^COPY (\w+) \1$/gm)].map(([, dir]) => dir);
+		expect(copied.sort()).toEqual(built.filter(entry => !entry.endsWith(".ts")).sort());
 	});
 });
 

@@ -1,5 +1,5 @@
 import { DataTypes, Sequelize } from "sequelize";
-import { EntityNotFoundError, toMoleculerError } from "../../mixins/db-errors";
+import { EntityNotFoundError, toMoleculerError } from "../../db/errors";
 import { POSTGRES_URL, createDatabase, databaseUrl, dropDatabase, uniqueName } from "../support/infra";
 import { TcpProxy } from "../support/tcp-proxy";
 

@@ -1,5 +1,5 @@
 import { Errors } from "moleculer";
-import { toHttpError } from "../../mixins/http-errors";
+import { toHttpError } from "../../services/api/http-errors";
 
 describe("toHttpError", () => {
 	it("keeps a client error's status and fields", () => {

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import YAML from "yaml";
 import config from "../../moleculer.config";
-import { POOL_ACQUIRE_TIMEOUT_MS } from "../../mixins/db-pool";
+import { POOL_ACQUIRE_TIMEOUT_MS } from "../../db/pool";
 
 // The manifests in k8s/ rendered by kustomize as `kubectl apply -k` would, each object checked
 // against the Kubernetes schemas (kubernetes-models), then the rules they are written to keep.

@@ -1,4 +1,4 @@
-import { objectSchema, ruleSchema } from "../../openapi/params";
+import { objectSchema, ruleSchema } from "../../services/api/openapi/params";
 import { idRule, nameRule, pageRules, sortRule } from "../../types/validation";
 
 // The parameters of the OpenAPI document say what the validator accepts.

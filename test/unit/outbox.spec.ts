@@ -1,5 +1,5 @@
-import { requestHash } from "../../mixins/idempotency.mixin";
-import { backoffMs } from "../../mixins/outbox.mixin";
+import { requestKey } from "../../services/buildings/request-keys";
+import { backoffMs } from "../../services/buildings/outbox";
 
 describe("backoffMs", () => {
 	it("starts near 0.5 s, doubles with each attempt, and stops at the cap", () => {
@@ -14,13 +14,15 @@ describe("backoffMs", () => {
 	});
 });
 
-describe("requestHash", () => {
+describe("requestKey", () => {
+	const hash = (params: Record<string, unknown>) => requestKey("k", params).hash;
+
 	it("ignores key order and treats a missing field as null", () => {
-		expect(requestHash({ name: "HQ", workflowName: undefined })).toBe(requestHash({ workflowName: null, name: "HQ" }));
+		expect(hash({ name: "HQ", workflowName: undefined })).toBe(hash({ workflowName: null, name: "HQ" }));
 	});
 
 	it("differs when any value differs", () => {
-		expect(requestHash({ name: "HQ" })).not.toBe(requestHash({ name: "HQ " }));
-		expect(requestHash({ name: "HQ", workflowName: "a" })).not.toBe(requestHash({ name: "HQ", workflowName: "b" }));
+		expect(hash({ name: "HQ" })).not.toBe(hash({ name: "HQ " }));
+		expect(hash({ name: "HQ", workflowName: "a" })).not.toBe(hash({ name: "HQ", workflowName: "b" }));
 	});
 });

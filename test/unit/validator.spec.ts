@@ -1,5 +1,5 @@
 import { ServiceBroker, type Context } from "moleculer";
-import { FieldValidator } from "../../mixins/validator";
+import { FieldValidator } from "../../broker/validator";
 import { nameRule } from "../../types/validation";
 
 // The project's validator on a broker of the installed Moleculer: the `custom` name rule must

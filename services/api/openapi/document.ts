@@ -3,7 +3,7 @@
  * aliases (method, path, action), each action's fastest-validator params, and the shared
  * schemas of types/ for the bodies (operations.ts says which body each status has).
  */
-import { version } from "../package.json";
+import { version } from "../../../package.json";
 import { ERROR_STATUSES, errorResponses, errorStatuses } from "./errors";
 import { OPERATIONS, SCHEMAS, type SchemaName } from "./operations";
 import { fields, isRequired, objectSchema, ruleSchema, type JsonSchema, type Rules } from "./params";
@@ -25,7 +25,7 @@ export interface DocumentSources {
 	keysRequired: boolean;
 }
 
-/** How a key may be sent (mixins/api-keys.ts), as security schemes. */
+/** How a key may be sent (services/api/api-keys.ts), as security schemes. */
 const KEY_SCHEMES = {
 	bearerKey: { type: "http", scheme: "bearer", description: "An API key of API_KEYS, as `Authorization: Bearer <key>`." },
 	headerKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "An API key of API_KEYS." },

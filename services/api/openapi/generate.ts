@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ServiceBroker } from "moleculer";
-import { ALL_SERVICES, settings } from "../config/settings";
+import { ALL_SERVICES, settings } from "../../../config/settings";
 import { buildDocument } from "./document";
 import { gatewayAliases, loadedParams } from "./sources";
 

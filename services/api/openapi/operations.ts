@@ -13,7 +13,7 @@ import {
 	pageSchema,
 	readySchema,
 	workflowSchema,
-} from "../types";
+} from "../../../types";
 
 /** The schemas published under components/schemas, by name; a body names one of them. */
 export const SCHEMAS = {

@@ -1,4 +1,4 @@
-import type { Migration } from "../../mixins/db.mixin";
+import type { Migration } from "../../../db/migrate";
 import * as createBuildings from "./001-create-buildings";
 import * as outboxAndIdempotency from "./002-outbox-and-idempotency";
 import * as buildingCount from "./003-building-count";

@@ -1,6 +1,6 @@
 import { DataTypes, type QueryInterface } from "sequelize";
 import type { MigrationFn } from "umzug";
-import { WORKFLOW_STATUSES } from "../../types";
+import { WORKFLOW_STATUSES } from "../../../types";
 
 export const up: MigrationFn<QueryInterface> = async ({ context: db }) => {
 	await db.createTable("workflows", {

@@ -1,4 +1,4 @@
-import type { Migration } from "../../mixins/db.mixin";
+import type { Migration } from "../../../db/migrate";
 import * as createWorkflows from "./001-create-workflows";
 import * as removedBuildings from "./002-removed-buildings";
 import * as createWorkflowFunction from "./003-create-workflow-function";

@@ -6,11 +6,11 @@
  * runs on this machine.
  */
 import { randomBytes } from "node:crypto";
+import { globSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import { ServiceBroker } from "moleculer";
 import { ALL_SERVICES, checkSettings, items, settings } from "../config/settings";
-import { answerPings } from "./hang-watch";
 import { HealthServer } from "./health-server";
 import { joinLocalCluster } from "./local-cluster";
 
@@ -31,9 +31,7 @@ async function main(): Promise<void> {
 
 	// This file handles the signals itself, to log them and to exit with the right code.
 	const broker = new ServiceBroker({ ...config, nodeID, skipProcessEventRegistration: true });
-	// Compiled or not, the services sit beside this folder with this file's own extension.
-	const extension = path.extname(__filename);
-	for (const name of names) broker.loadService(path.join(__dirname, "..", "services", `${name}.service${extension}`));
+	for (const file of serviceFiles(names)) broker.loadService(file);
 	// Listening before the broker starts: a liveness probe gets answers while migrations run.
 	const { healthPort } = settings.node;
 	if (healthPort !== undefined) {
@@ -69,6 +67,29 @@ async function main(): Promise<void> {
 	await broker.start();
 	process.send?.({ ready: true, nodeID: broker.nodeID, services: names });
 	if (process.send) answerPings();
+}
+
+/**
+ * The files of the services named: `<name>.service.ts` (`.js` once compiled) anywhere under
+ * services/, each in its service's folder, found as the official Moleculer template finds them.
+ */
+function serviceFiles(names: readonly string[]): string[] {
+	// Compiled or not, the services sit beside this folder with this file's own extension.
+	const root = path.join(__dirname, "..", "services");
+	const found = globSync(`**/*.service${path.extname(__filename)}`, { cwd: root });
+	return names.map(name => {
+		const file = found.find(candidate => path.basename(candidate).startsWith(`${name}.service.`));
+		if (!file) throw new Error(`No file for the service "${name}" under ${root}.`);
+		return path.join(root, file);
+	});
+}
+
+/** The launcher pings a node over IPC (cluster/hang-watch.ts): its event loop answers each ping. */
+function answerPings(): void {
+	process.on("message", (message: unknown) => {
+		const ping = (message as { ping?: number } | null)?.ping;
+		if (typeof ping === "number") process.send?.({ pong: ping });
+	});
 }
 
 main().catch(err => {
