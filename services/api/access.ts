@@ -1,5 +1,5 @@
 import { settings } from "../../config/settings";
-import { apiKeyCheck } from "./api-keys";
+import { apiKeyCheck } from "./guards";
 
 /**
  * The one place that decides who may read the operator's views (/cluster and /api/cluster): the

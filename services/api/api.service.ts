@@ -4,14 +4,12 @@ import { Action, Service } from "moleculer-decorators";
 import ApiGateway, { type ApiSettingsSchema, type Route } from "moleculer-web";
 import type { BuildingsHealth, BuildingWithWorkflow, Check, Health, Ready } from "../../types";
 import { settings } from "../../config/settings";
-import { apiKeyCheck } from "./api-keys";
 import { toHttpError, type HttpError } from "./http-errors";
-import { inFlightLimit } from "./overload";
 import { natsServers, nodesRunning } from "../../broker/registry";
 import { ClusterMixin, clusterRoutes } from "./cluster";
 import { DocsMixin, docsRoutes } from "./docs";
 import { MethodsMixin } from "../../framework/gateway-methods";
-import { checkBody, takeIdempotencyKey, type GatewayRequest } from "./requests";
+import { apiKeyCheck, checkBody, inFlightLimit, takeIdempotencyKey, type GatewayRequest } from "./guards";
 
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
 
@@ -58,7 +56,7 @@ const gatewaySettings: ApiSettingsSchema = {
 				"GET /health": "api.health",
 				"GET /health/ready": "api.ready",
 			},
-			// Not strict: JSON that is not an object is a 422 that says so (requests.ts), not a parse error.
+			// Not strict: JSON that is not an object is a 422 that says so (guards.ts), not a parse error.
 			bodyParsers: { json: { limit: "100kb", strict: false }, urlencoded: false },
 			// Past GATEWAY_MAX_IN_FLIGHT requests at once, a 503 before any call is made.
 			use: [inFlightLimit(maxInFlight, url => url.startsWith("/health"))],

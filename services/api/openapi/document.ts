@@ -25,7 +25,7 @@ export interface DocumentSources {
 	keysRequired: boolean;
 }
 
-/** How a key may be sent (services/api/api-keys.ts), as security schemes. */
+/** How a key may be sent (services/api/guards.ts), as security schemes. */
 const KEY_SCHEMES = {
 	bearerKey: { type: "http", scheme: "bearer", description: "An API key of API_KEYS, as `Authorization: Bearer <key>`." },
 	headerKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "An API key of API_KEYS." },
