@@ -85,26 +85,20 @@ function databases(env: Env) {
 	});
 }
 
-/**
- * Whether every change event reaches a node before the requests sent after the change was
- * answered, as the read cache needs: over one NATS server it does. A NATS cluster (several URLs)
- * can drop a message between its servers without any node noticing, and on TCP events and
- * requests travel on different connections.
- */
-function eventsComeFirst(env: Env): boolean {
-	const transporter = list(env, "TRANSPORTER");
-	return transporter.length === 0 || (transporter.length === 1 && transporter[0] !== "TCP");
-}
-
-function buildings(env: Env) {
+/** The two services' outboxes: work one owes the other, tried at once and retried until done. */
+function outbox(env: Env) {
 	return Object.freeze({
 		workflowCallTimeoutMs: integer(env, "WORKFLOW_CALL_TIMEOUT", 3000, { min: 1 }),
 		workflowAttemptTimeoutMs: integer(env, "WORKFLOW_ATTEMPT_TIMEOUT", 1000, { min: 1 }),
 		reconcileIntervalMs: integer(env, "RECONCILE_INTERVAL", 1000, { min: 1 }),
 		reconcileBatch: integer(env, "OUTBOX_BATCH", 500, { min: 1 }),
 		maxBackoffMs: integer(env, "OUTBOX_MAX_BACKOFF", 10_000),
+	});
+}
+
+function buildings(env: Env) {
+	return Object.freeze({
 		keyTtlHours: integer(env, "IDEMPOTENCY_KEY_TTL_HOURS", 24, { min: 1 }),
-		readCacheSize: integer(env, "READ_CACHE_SIZE", eventsComeFirst(env) ? 10_000 : 0),
 	});
 }
 
@@ -130,4 +124,4 @@ function bench(env: Env) {
 	});
 }
 
-export const GROUPS = { node, broker, gateway, databases, buildings, local, repl, bench };
+export const GROUPS = { node, broker, gateway, databases, outbox, buildings, local, repl, bench };

@@ -49,15 +49,16 @@
  *   DB_QUERY_TIMEOUT           6000                             ms a node waits for an answer before dropping the connection
  *   DB_CONNECT_TIMEOUT         5000                             ms to open a connection; 0: none
  *   GROUP_COMMIT_MAX_QUEUED    1000 (at least 1)                writes waiting for one group commit; past it 503 + Retry-After
- *   -- buildings service (services/buildings/buildings.service.ts)
- *   WORKFLOW_CALL_TIMEOUT      3000 (at least 1)                ms a POST waits for the workflow before answering 202 "pending"
- *   WORKFLOW_ATTEMPT_TIMEOUT   1000 (at least 1)                ms one workflows.create waits before it is sent again (to any node)
- *   RECONCILE_INTERVAL         1000 (at least 1)                ms between two passes over pending work (the outbox)
+ *   -- outboxes (services/buildings/outbox.ts, services/workflows/change-feed.ts)
+ *   WORKFLOW_CALL_TIMEOUT      3000 (at least 1)                ms a call about a workflow between the services waits (a POST for its
+ *                                                               workflow, before answering 202 "pending"; a workflow's change, to be
+ *                                                               shown by building reads) before it is left to the outbox
+ *   WORKFLOW_ATTEMPT_TIMEOUT   1000 (at least 1)                ms one such call waits before it is sent again (to any node)
+ *   RECONCILE_INTERVAL         1000 (at least 1)                ms between two passes over pending work (the outboxes)
  *   OUTBOX_BATCH               500 (at least 1)                 pending jobs one node leases at a time; a full lease is followed at once
  *   OUTBOX_MAX_BACKOFF         10000                            longest wait, in ms, between two attempts of one pending job
+ *   -- buildings service (services/buildings/buildings.service.ts)
  *   IDEMPOTENCY_KEY_TTL_HOURS  24 (at least 1)                  how long an Idempotency-Key is remembered
- *   READ_CACHE_SIZE            10000 (one NATS server), else 0  answers of GET /api/buildings/:id kept per node; 0: none. Over a NATS
- *                                                               cluster or TCP a change event may arrive after a later read, or be lost
  *   -- local topology (cluster/start.ts, `npm start`)
  *   NODE_HANG_TIMEOUT          8000                             ms a node may leave its launcher's pings unanswered before it is killed
  *                                                               and restarted (a hung node keeps its share of NATS requests); 0: never

@@ -60,11 +60,6 @@ export interface ListBuildingsParams {
 	search?: string;
 }
 
-/** Announces that the answers about these buildings are out of date (`buildings.changed`, `workflows.changed`). */
-export interface BuildingsChanged {
-	ids: number[];
-}
-
 /** What `buildings.health` answers. */
 export interface BuildingsHealth {
 	database: "ok";

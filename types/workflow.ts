@@ -24,6 +24,23 @@ export const workflowSchema = {
 
 export type Workflow = FromSchema<typeof workflowSchema>;
 
+/** A workflow with its version: the count of its changes, by which a copy of it takes only newer ones. */
+export type VersionedWorkflow = Workflow & { version: number };
+
+/**
+ * A change to a workflow, as the workflows service reports it to the buildings service: the
+ * workflow as it now is, or null once it is deleted.
+ */
+export interface WorkflowChange {
+	buildingId: number;
+	workflowId: number;
+	workflow: VersionedWorkflow | null;
+}
+
+export interface ApplyWorkflowChangesParams {
+	changes: WorkflowChange[];
+}
+
 export interface CreateWorkflowParams {
 	name: string;
 	buildingId: number;
@@ -53,10 +70,4 @@ export interface ListWorkflowsParams {
 	pageSize?: number;
 	sort?: string;
 	buildingId?: number;
-}
-
-/** Emitted when a workflow is deleted: its building no longer has it. */
-export interface WorkflowRemoved {
-	workflowId: number;
-	buildingId: number;
 }

@@ -1,5 +1,5 @@
 import type { Context, Errors } from "moleculer";
-import { Action, Event, Method, Service } from "moleculer-decorators";
+import { Action, Method, Service } from "moleculer-decorators";
 import { nodesRunning } from "../../broker/registry";
 import { settings } from "../../config/settings";
 import { Batcher } from "../../db/batcher";
@@ -8,9 +8,9 @@ import { traced } from "../../db/traced";
 import { DbMixin, DbService } from "../../mixins/db.mixin";
 import {
 	buildingSchema,
+	type ApplyWorkflowChangesParams,
 	type Building,
 	type BuildingIdParams,
-	type BuildingsChanged,
 	type BuildingsHealth,
 	type BuildingWithWorkflow,
 	type CreateBuildingParams,
@@ -20,7 +20,6 @@ import {
 	type UpdateBuildingParams,
 	type Workflow,
 	type WorkflowIdParams,
-	type WorkflowRemoved,
 } from "../../types";
 import { idRule, keyRule, nameRule, pageRules, sortRule, sortThenById } from "../../types/validation";
 import { BuildingModel } from "./building.model";
@@ -31,18 +30,18 @@ import {
 	ping,
 	renameBuilding,
 	saveNewBuildings,
-	unlinkWorkflow,
 	type NewBuilding,
 	type SaveOutcome,
 	type SavedBuilding,
 } from "./buildings.statements";
 import { buildingsMigrations } from "./migrations";
+import { applyWorkflowChanges, readBuildingWithWorkflow, saveMissingCopy } from "./workflow-copies.statements";
 import { Outbox } from "./outbox";
 import { outboxStats } from "./outbox.statements";
-import { ReadCache } from "./read-cache";
 import { requestKey, RequestKeys } from "./request-keys";
 
-const { workflowCallTimeoutMs, keyTtlHours, readCacheSize } = settings.buildings;
+const { workflowCallTimeoutMs } = settings.outbox;
+const { keyTtlHours } = settings.buildings;
 
 /**
  * Buildings, in the buildings database. Each building gets exactly one first workflow: the
@@ -66,8 +65,6 @@ export default class BuildingsService extends DbService {
 	declare private newBuildings: Batcher<NewBuilding, SaveOutcome>;
 	declare private outbox: Outbox;
 	declare private requestKeys: RequestKeys;
-	/** Answers of `get`, forgotten on every change to a building or to its workflow. */
-	declare private cache: ReadCache<BuildingWithWorkflow>;
 
 	/**
 	 * Creates a building and its first workflow. Answers the building with `workflow` and
@@ -119,13 +116,7 @@ export default class BuildingsService extends DbService {
 	/** One building with its workflow (null while pending); 404 if there is none with this id. */
 	@Action({ params: { id: idRule, $$strict: true } })
 	get(ctx: Context<BuildingIdParams>): Promise<BuildingWithWorkflow> {
-		const { id } = ctx.params;
-		// An answer whose workflow could not be fetched is not kept.
-		return this.cache.readThrough(
-			id,
-			() => this.withWorkflow(ctx, id),
-			answer => answer.workflowId === null || answer.workflow !== null,
-		);
+		return this.withWorkflow(ctx, ctx.params.id);
 	}
 
 	/** Renames a building; 404 if there is none with this id. */
@@ -134,7 +125,6 @@ export default class BuildingsService extends DbService {
 		const { id, name } = ctx.params;
 		const row = await renameBuilding(this.model, id, name);
 		if (!row) throw new EntityNotFoundError(id);
-		await this.cache.forget([id]);
 		return this.transformDocuments(ctx, {}, row) as Promise<Building>;
 	}
 
@@ -147,7 +137,6 @@ export default class BuildingsService extends DbService {
 		const { id } = ctx.params;
 		const deleted = await deleteBuildingWithJob(this.sequelize, this.model, id, this.outbox.leaseMs);
 		if (!deleted) throw new EntityNotFoundError(id);
-		await this.cache.forget([id]);
 		await this.outbox.removeWorkflows(deleted.job, ctx).catch((err: Error) => {
 			this.logger.warn(`Removal of building ${id}'s workflows is pending: ${err.message}`);
 			return this.outbox.postpone(deleted.job, err);
@@ -171,27 +160,14 @@ export default class BuildingsService extends DbService {
 		return outboxStats(this.sequelize);
 	}
 
-	/** A workflow was deleted: its building says so (one buildings node gets the event). */
-	@Event({ name: "workflows.removed" })
-	async workflowRemoved(ctx: Context<WorkflowRemoved>): Promise<void> {
-		await this.unlink(ctx.params.buildingId, ctx.params.workflowId);
-	}
-
-	/** A building or a workflow changed, on any node: the answers that embed it are out of date. */
-	@Event({ name: "buildings.changed" })
-	buildingsChanged(ctx: Context<BuildingsChanged>): void {
-		this.cache.drop(ctx.params.ids);
-	}
-
-	@Event({ name: "workflows.changed" })
-	workflowsChanged(ctx: Context<BuildingsChanged>): void {
-		this.cache.drop(ctx.params.ids);
-	}
-
-	/** Connected again: events may have been missed meanwhile. */
-	@Event({ name: "$transporter.connected" })
-	reconnected(): void {
-		this.cache.drop("all");
+	/**
+	 * Takes the workflows service's report of changes to workflows: each building then shows its
+	 * workflow as it now is, or "removed". Internal: the workflows service calls it before its
+	 * PATCH or DELETE answers.
+	 */
+	@Action({ visibility: "public", params: { changes: { type: "array", items: "object" }, $$strict: true } })
+	async applyWorkflowChanges(ctx: Context<ApplyWorkflowChangesParams>): Promise<void> {
+		await traced(ctx, "buildings", "apply workflow changes", () => applyWorkflowChanges(this.sequelize, ctx.params.changes));
 	}
 
 	/**
@@ -214,35 +190,30 @@ export default class BuildingsService extends DbService {
 	}
 
 	/**
-	 * A building read from the database, with its workflow (null while pending, removed or
-	 * unreachable). A read that finds the workflow gone repairs the building's link, in case the
-	 * `workflows.removed` event was lost (no buildings node was up).
+	 * A building with its workflow, from the buildings database alone: the copy the workflows
+	 * service keeps current (null while pending or once removed). A building whose copy is not
+	 * there yet (kept since a later version) has it fetched once and kept: read repair.
 	 */
 	@Method
 	async withWorkflow(ctx: Context, id: number): Promise<BuildingWithWorkflow> {
-		const building = (await traced(ctx, "buildings", "get building", () => this._get(ctx, { id }))) as Building;
-		const { workflowId } = building;
-		if (workflowId === null) return { ...building, workflow: null };
-		const options = { timeout: workflowCallTimeoutMs, tracking: false };
-		const workflow = await ctx
-			.call<Workflow, WorkflowIdParams>("workflows.get", { id: workflowId }, options)
+		const found = await traced(ctx, "buildings", "get building", () => readBuildingWithWorkflow(this.sequelize, id));
+		if (!found) throw new EntityNotFoundError(id);
+		const { building, workflow, copyMissing } = found;
+		if (!copyMissing || building.workflowId === null) return { ...building, workflow };
+		const fetched = await ctx
+			.call<Workflow, WorkflowIdParams>("workflows.get", { id: building.workflowId }, { timeout: workflowCallTimeoutMs, tracking: false })
 			.catch((err: Errors.MoleculerError) => (err.code === 404 ? ("removed" as const) : null));
-		if (workflow !== "removed") return { ...building, workflow };
-		await this.unlink(id, workflowId);
-		return { ...building, workflowId: null, workflowStatus: "removed", workflow: null };
-	}
-
-	/** Marks the building's workflow removed, if it still links to that one. */
-	@Method
-	async unlink(buildingId: number, workflowId: number): Promise<void> {
-		if (await unlinkWorkflow(this.sequelize, buildingId, workflowId)) await this.cache.forget([buildingId]);
+		if (fetched === "removed") {
+			await applyWorkflowChanges(this.sequelize, [{ buildingId: id, workflowId: building.workflowId, workflow: null }]);
+			return { ...building, workflowId: null, workflowStatus: "removed", workflow: null };
+		}
+		if (fetched) await saveMissingCopy(this.sequelize, fetched);
+		return { ...building, workflow: fetched };
 	}
 
 	/** The parts this service owns, built on the pool the DB mixin opened. */
 	created(): void {
-		const announce = (ids: number[]) => this.broker.broadcast("buildings.changed", { ids } satisfies BuildingsChanged);
-		this.cache = new ReadCache(readCacheSize, announce);
-		this.outbox = new Outbox(this.sequelize, this.broker, this.logger, settings.buildings, ids => this.cache.forget(ids));
+		this.outbox = new Outbox(this.sequelize, this.broker, this.logger, settings.outbox);
 		const { leaseMs } = this.outbox;
 		this.newBuildings = new Batcher(items => saveNewBuildings(this.sequelize, items, leaseMs, keyTtlHours), {
 			maxQueued: settings.databases.groupCommitMaxQueued,

@@ -5,8 +5,8 @@ import { KEY_EXPIRED } from "./request-keys.statements";
 
 /**
  * The statements of the buildings table, each named for what it does. A building's
- * `workflowStatus` moves here only: "pending" when it is saved, "created" once its workflow is
- * recorded, "removed" when that workflow is deleted.
+ * `workflowStatus` is "pending" when it is saved (here), then "created" once its workflow is
+ * recorded, or "removed" once that workflow is deleted (workflow-copies.statements.ts).
  */
 
 /** A building to save, with the payload of the job that creates its first workflow. */
@@ -87,48 +87,6 @@ export async function saveNewBuildings(
 			job: { id: jobId, buildingId: building.id, kind: "createWorkflow", payload: items[i].payload, attempts },
 		};
 	});
-}
-
-/** A job done: its building's workflow exists. */
-export interface Completion {
-	jobId: string;
-	buildingId: number;
-	workflowId: number;
-}
-
-/**
- * Marks buildings' workflows created and drops their jobs, in one statement for many. Returns,
- * in the order given, each building as it now is, or undefined for one deleted meanwhile.
- */
-export async function markWorkflowsCreated(sequelize: Sequelize, done: Completion[]): Promise<(Building | undefined)[]> {
-	const rows = await sequelize.query<Building>(
-		`WITH done AS (
-			SELECT * FROM unnest(ARRAY[:jobIds]::bigint[], ARRAY[:buildingIds]::integer[], ARRAY[:workflowIds]::integer[])
-				AS d("jobId", "buildingId", "workflowId")
-		), jobs AS (DELETE FROM "outbox" WHERE "id" IN (SELECT "jobId" FROM done))
-		UPDATE "buildings" AS b SET "workflowStatus" = 'created', "workflowId" = done."workflowId", "updatedAt" = now()
-		FROM done WHERE b."id" = done."buildingId"
-		RETURNING b.*`,
-		{
-			replacements: { jobIds: done.map(d => d.jobId), buildingIds: done.map(d => d.buildingId), workflowIds: done.map(d => d.workflowId) },
-			type: QueryTypes.SELECT,
-		},
-	);
-	const byId = new Map(rows.map(row => [row.id, row]));
-	return done.map(d => byId.get(d.buildingId));
-}
-
-/**
- * Marks a building's workflow as removed, if the building still links to it; whether it did.
- * Safe to run twice, or after the building moved on.
- */
-export async function unlinkWorkflow(sequelize: Sequelize, buildingId: number, workflowId: number): Promise<boolean> {
-	const [, affected] = await sequelize.query(
-		`UPDATE "buildings" SET "workflowId" = NULL, "workflowStatus" = 'removed', "updatedAt" = now()
-		WHERE "id" = :buildingId AND "workflowId" = :workflowId`,
-		{ replacements: { buildingId, workflowId }, type: QueryTypes.UPDATE },
-	);
-	return (affected as unknown as number) > 0;
 }
 
 /**

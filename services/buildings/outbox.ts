@@ -4,29 +4,20 @@ import { callIdempotent } from "../../broker/idempotent-call";
 import type { Settings } from "../../config/settings";
 import { Batcher } from "../../db/batcher";
 import { traced } from "../../db/traced";
-import type { Building, CreateWorkflowParams, RemoveWorkflowsByBuildingParams, Workflow } from "../../types";
-import { markWorkflowsCreated, type Completion } from "./buildings.statements";
+import type { Building, CreateWorkflowParams, RemoveWorkflowsByBuildingParams, VersionedWorkflow, Workflow } from "../../types";
+import { markWorkflowsCreated, type Completion } from "./workflow-copies.statements";
 import { OutboxMetrics } from "./outbox-metrics";
 import { claimDueJobs, deleteJob, retryJobLater, type OutboxJob } from "./outbox.statements";
 
 export type { OutboxJob } from "./outbox.statements";
 
-/**
- * The buildings settings the outbox runs by: WORKFLOW_CALL_TIMEOUT (the workflows service has
- * that long to do a job, from the request's arrival), WORKFLOW_ATTEMPT_TIMEOUT (one attempt waits
- * that long before the request is sent again), RECONCILE_INTERVAL (between two passes over the
- * due jobs), OUTBOX_BATCH (jobs leased in one pass) and OUTBOX_MAX_BACKOFF (the longest wait
- * between two attempts of a job).
- */
-export type OutboxOptions = Pick<
-	Settings["buildings"],
-	"workflowCallTimeoutMs" | "workflowAttemptTimeoutMs" | "reconcileIntervalMs" | "reconcileBatch" | "maxBackoffMs"
->;
+/** The outbox settings it runs by (config/settings.ts, `outbox`). */
+export type OutboxOptions = Settings["outbox"];
 
-/** A building whose first workflow was just created, as both now are. */
+/** A building whose first workflow was just created, as both now are (null: deleted since). */
 export interface CreatedWorkflow {
 	building: Building;
-	workflow: Workflow;
+	workflow: Workflow | null;
 }
 
 /** 0.5 s after the first attempt, doubling up to `maxMs`, with ±20 % jitter so nodes spread out. */
@@ -62,14 +53,10 @@ export class Outbox {
 		private readonly broker: ServiceBroker,
 		private readonly logger: Logger,
 		private readonly options: OutboxOptions,
-		/** Called with the buildings whose workflows were just recorded. */
-		private readonly onWorkflowsCreated: (buildingIds: number[]) => Promise<void>,
 	) {
 		this.leaseMs = jobLeaseMs(options.workflowCallTimeoutMs);
 		this.completions = new Batcher(async done => {
-			const buildings = await markWorkflowsCreated(sequelize, done);
-			await onWorkflowsCreated(done.map(d => d.buildingId));
-			return buildings;
+			return markWorkflowsCreated(sequelize, done);
 		});
 		this.metrics = new OutboxMetrics(broker, sequelize);
 	}
@@ -83,17 +70,18 @@ export class Outbox {
 	async createWorkflow(job: OutboxJob, parentCtx?: Context, deadline = this.defaultDeadline()): Promise<CreatedWorkflow | null> {
 		const { buildingId } = job;
 		const request = { name: job.payload.name ?? DEFAULT_WORKFLOW_NAME, buildingId, requestKey: `building:${buildingId}` };
-		const workflow = await this.call<Workflow, CreateWorkflowParams>("workflows.create", request, deadline, parentCtx).catch(
+		const workflow = await this.call<VersionedWorkflow, CreateWorkflowParams>("workflows.create", request, deadline, parentCtx).catch(
 			(err: Errors.MoleculerError) => (err.type === "BUILDING_REMOVED" ? null : Promise.reject(err)),
 		);
 		if (!workflow) {
 			await deleteJob(this.sequelize, job.id);
 			return null;
 		}
-		const mark = { jobId: job.id, buildingId, workflowId: workflow.id };
-		const building = await traced(parentCtx, "buildings", "mark workflow created", () => this.completions.add(mark));
+		const building = await traced(parentCtx, "buildings", "mark workflow created", () => this.completions.add({ jobId: job.id, workflow }));
 		// Deleted after its workflow was made: the removal's own job takes the workflow away.
-		return building ? { building, workflow } : null;
+		if (!building) return null;
+		const { version: _version, ...published } = workflow;
+		return { building, workflow: building.workflowStatus === "created" ? published : null };
 	}
 
 	/** Removes a deleted building's workflows by `deadline`, then drops the job. */

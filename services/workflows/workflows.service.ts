@@ -9,17 +9,17 @@ import { DbMixin, DbService } from "../../mixins/db.mixin";
 import {
 	WORKFLOW_STATUSES,
 	workflowSchema,
-	type BuildingsChanged,
 	type CreateWorkflowParams,
 	type ListWorkflowsParams,
 	type Page,
 	type RemoveWorkflowsByBuildingParams,
 	type UpdateWorkflowParams,
 	type Workflow,
+	type VersionedWorkflow,
 	type WorkflowIdParams,
-	type WorkflowRemoved,
 } from "../../types";
 import { idRule, keyRule, nameRule, pageRules, sortRule, sortThenById } from "../../types/validation";
+import { ChangeFeed } from "./change-feed";
 import { workflowsMigrations } from "./migrations";
 import { WorkflowModel } from "./workflow.model";
 import {
@@ -27,6 +27,7 @@ import {
 	createWorkflowFunction,
 	deleteWorkflow,
 	insertWorkflows,
+	type ChangeRecord,
 	removeBuildingWorkflows,
 	updateWorkflow,
 } from "./workflows.statements";
@@ -49,7 +50,9 @@ import {
 })
 export default class WorkflowsService extends DbService {
 	/** Group commit of `create`: the calls that arrive while a statement runs go in the next. */
-	declare private newWorkflows: Batcher<CreateWorkflowParams, Workflow | null>;
+	declare private newWorkflows: Batcher<CreateWorkflowParams, VersionedWorkflow | null>;
+	/** Tells the buildings service of each change, so its copy of the workflow stays true. */
+	declare private changes: ChangeFeed;
 	/** Workflows this node has created since it started (for the cluster page's rates). */
 	declare private createdCount: number;
 
@@ -70,7 +73,7 @@ export default class WorkflowsService extends DbService {
 			$$strict: true,
 		},
 	})
-	async create(ctx: Context<CreateWorkflowParams>): Promise<Workflow> {
+	async create(ctx: Context<CreateWorkflowParams>): Promise<VersionedWorkflow> {
 		const { name, buildingId, requestKey } = ctx.params;
 		// Not written once the caller has stopped waiting: it sends the request again, to any node.
 		const deadline = callerDeadline(ctx);
@@ -120,23 +123,23 @@ export default class WorkflowsService extends DbService {
 			const message = '"name" or "status" is required: give at least one to change';
 			throw new Errors.ValidationError(message, "VALIDATION_ERROR", [{ type: "required", field: "name", message }]);
 		}
-		const row = await updateWorkflow(this.model, id, changes);
-		if (!row) throw new EntityNotFoundError(id);
-		const workflow = await this.toWorkflow(ctx, row);
-		await this.announceChange(workflow.buildingId);
-		return workflow;
+		const changed = await traced(ctx, "workflows", "update workflow", () =>
+			updateWorkflow(this.sequelize, id, changes, this.changes.leaseMs),
+		);
+		if (!changed) throw new EntityNotFoundError(id);
+		await this.reportChange(ctx, changed.change, changed.workflow);
+		return published(changed.workflow);
 	}
 
 	/** Deletes a workflow and returns it; 404 if there is none with this id. */
 	@Action({ params: { id: idRule, $$strict: true } })
 	async remove(ctx: Context<WorkflowIdParams>): Promise<Workflow> {
-		const row = await deleteWorkflow(this.sequelize, this.model, ctx.params.id);
-		if (!row) throw new EntityNotFoundError(ctx.params.id);
-		const workflow = await this.toWorkflow(ctx, row);
-		await this.announceChange(workflow.buildingId);
-		// Emitted, not broadcast: one buildings node marks the building's workflow as removed.
-		await this.broker.emit("workflows.removed", { workflowId: workflow.id, buildingId: workflow.buildingId } satisfies WorkflowRemoved);
-		return workflow;
+		const deleted = await traced(ctx, "workflows", "delete workflow", () =>
+			deleteWorkflow(this.sequelize, ctx.params.id, this.changes.leaseMs),
+		);
+		if (!deleted) throw new EntityNotFoundError(ctx.params.id);
+		await this.reportChange(ctx, deleted.change, null);
+		return published(deleted.workflow);
 	}
 
 	/**
@@ -148,7 +151,6 @@ export default class WorkflowsService extends DbService {
 		const { buildingId } = ctx.params;
 		const removed = await removeBuildingWorkflows(this.sequelize, this.model, buildingId);
 		if (removed > 0) this.logger.info(`Removed ${removed} workflow(s) of building ${buildingId}.`);
-		await this.announceChange(buildingId);
 		return { removed };
 	}
 
@@ -166,25 +168,38 @@ export default class WorkflowsService extends DbService {
 
 	/** One statement for the `create` calls of one batch (a method, so tests can watch the batches). */
 	@Method
-	insertWorkflows(requests: CreateWorkflowParams[]): Promise<(Workflow | null)[]> {
+	insertWorkflows(requests: CreateWorkflowParams[]): Promise<(VersionedWorkflow | null)[]> {
 		return insertWorkflows(this.sequelize, requests, this.broker.nodeID);
 	}
 
-	/** Tells the nodes that keep answers embedding this building's workflow to forget them. */
+	/**
+	 * Reports a change to the buildings service before the action answers, so that a read of the
+	 * building after the answer shows it; if that service cannot take it now, the feed's
+	 * reconciler reports it later (the change is made either way).
+	 */
 	@Method
-	async announceChange(buildingId: number): Promise<void> {
-		await this.broker.broadcast("workflows.changed", { ids: [buildingId] } satisfies BuildingsChanged);
-	}
-
-	@Method
-	toWorkflow(ctx: Context, row: unknown): Promise<Workflow> {
-		return this.transformDocuments(ctx, {}, row) as Promise<Workflow>;
+	async reportChange(ctx: Context, record: ChangeRecord, workflow: VersionedWorkflow | null): Promise<void> {
+		await this.changes.report([{ record, workflow }], ctx).catch((err: Error) => this.changes.postpone([record], err));
 	}
 
 	created(): void {
 		this.createdCount = 0;
 		this.newWorkflows = new Batcher(requests => this.insertWorkflows(requests), { maxQueued: settings.databases.groupCommitMaxQueued });
+		this.changes = new ChangeFeed(this.sequelize, this.broker, this.logger, settings.outbox);
 	}
+
+	started(): void {
+		this.changes.start();
+	}
+
+	async stopped(): Promise<void> {
+		await this.changes.stop();
+	}
+}
+
+/** A workflow as the API shows it: without the version that only copies of it read. */
+function published({ version: _version, ...workflow }: VersionedWorkflow): Workflow {
+	return workflow;
 }
 
 /** 409: the building's workflows were removed, so it gets no new ones. */

@@ -136,9 +136,16 @@ describe("REST API", () => {
 			expect(res.body).toMatchObject({ workflowId: null, workflowStatus: "removed", workflow: null });
 		});
 
-		it("a building whose workflow vanished without word (the event lost) is repaired by the next read", async () => {
+		it("a workflow deleted while no buildings node could be told shows its building removed once a workflows node tells it", async () => {
 			const building = await create("Silo");
-			await query(cluster.workflowsDatabaseUrl, "DELETE FROM workflows WHERE id = $1", [building.workflow.id]);
+			// What DELETE /api/workflows/:id does in one statement, with its report to the buildings service lost.
+			await query(
+				cluster.workflowsDatabaseUrl,
+				`WITH w AS (DELETE FROM workflows WHERE id = $1 RETURNING id, "buildingId")
+				 INSERT INTO workflow_changes ("workflowId", "buildingId", "nextAttemptAt", "createdAt") SELECT id, "buildingId", now(), now() FROM w`,
+				[building.workflow.id],
+			);
+			await waitFor("the change to be reported", async () => (await http("GET", `${api}/buildings/${building.id}`)).body.workflow === null);
 			const res = await http("GET", `${api}/buildings/${building.id}`);
 			expect(res.body).toMatchObject({ workflowId: null, workflowStatus: "removed", workflow: null });
 			const [stored] = await query(cluster.buildingsDatabaseUrl, 'SELECT "workflowId", "workflowStatus" FROM buildings WHERE id = $1', [

@@ -16,6 +16,7 @@ describe("migrations", () => {
 			{ name: "002-removed-buildings" },
 			{ name: "003-create-workflow-function" },
 			{ name: "004-name-length" },
+			{ name: "005-change-feed" },
 		]);
 		expect(await query(cluster.buildingsDatabaseUrl, "SELECT name FROM schema_migrations ORDER BY name")).toEqual([
 			{ name: "001-create-buildings" },
@@ -23,6 +24,7 @@ describe("migrations", () => {
 			{ name: "003-building-count" },
 			{ name: "004-workflow-removed" },
 			{ name: "005-name-length" },
+			{ name: "006-workflow-copy" },
 		]);
 	});
 
@@ -37,8 +39,9 @@ describe("migrations", () => {
 			"idempotency_keys",
 			"outbox",
 			"schema_migrations",
+			"workflow_copies",
 		]);
-		expect(await tables(cluster.workflowsDatabaseUrl)).toEqual(["removed_buildings", "schema_migrations", "workflows"]);
+		expect(await tables(cluster.workflowsDatabaseUrl)).toEqual(["removed_buildings", "schema_migrations", "workflow_changes", "workflows"]);
 	});
 
 	it("index what the queries filter on", async () => {

@@ -57,7 +57,11 @@ describe("NATS users of docker-compose.yml (nats/nats.conf)", () => {
 		expect((await http("GET", `${cluster.apiUrl}/buildings/${created.body.id}`)).body.workflow).toMatchObject({ id: expect.any(Number) });
 		expect((await http("GET", `${cluster.apiUrl}/health/ready`)).status).toBe(200);
 		expect((await http("GET", `${cluster.apiUrl}/workflows?buildingId=${created.body.id}`)).body.total).toBe(1);
-		// A removal reaches the workflows nodes through the outbox, and the caches by events.
+		// A change to the workflow reaches the buildings service before its answer.
+		const workflowId = (created.body as { workflowId: number }).workflowId;
+		expect((await http("PATCH", `${cluster.apiUrl}/workflows/${workflowId}`, { status: "running" })).status).toBe(200);
+		expect((await http("GET", `${cluster.apiUrl}/buildings/${created.body.id}`)).body.workflow).toMatchObject({ status: "running" });
+		// A removal reaches the workflows nodes through the outbox.
 		expect((await http("DELETE", `${cluster.apiUrl}/buildings/${created.body.id}`)).status).toBe(200);
 		expect((await http("GET", `${cluster.apiUrl}/buildings/${created.body.id}`)).status).toBe(404);
 		await waitFor("the building's workflows to go", async () => {
@@ -70,6 +74,7 @@ describe("NATS users of docker-compose.yml (nats/nats.conf)", () => {
 		["workflows", "subscribe", "REQB.buildings.create"],
 		["api", "subscribe", "REQB.workflows.create"],
 		["workflows", "publish", "REQB.buildings.create"],
+		["workflows", "publish", "REQB.buildings.remove"],
 		["api", "publish", "EVENTB.buildings.buildings.changed"],
 	] as const)("refuses %s a %s to %s", async (user, what, subject) => {
 		const { nc, errors } = await client(user);

@@ -22,14 +22,7 @@ describe(".env.example", () => {
 
 	it("documents the settings of the default run", () => {
 		const documented = lines.map(line => /^#\s*([A-Z_]+)=/.exec(line)?.[1]).filter(Boolean);
-		for (const name of [
-			"TRANSPORTER",
-			"NATS_SERVER_BIN",
-			"BUILDINGS_DATABASE_URL",
-			"WORKFLOWS_DATABASE_URL",
-			"DATA_DIR",
-			"READ_CACHE_SIZE",
-		])
+		for (const name of ["TRANSPORTER", "NATS_SERVER_BIN", "BUILDINGS_DATABASE_URL", "WORKFLOWS_DATABASE_URL", "DATA_DIR"])
 			expect(documented).toContain(name);
 	});
 });

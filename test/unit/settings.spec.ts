@@ -43,15 +43,14 @@ describe("settings", () => {
 			connectTimeoutMs: 5000,
 			groupCommitMaxQueued: 1000,
 		});
-		expect(settings.buildings).toEqual({
+		expect(settings.outbox).toEqual({
 			workflowCallTimeoutMs: 3000,
 			workflowAttemptTimeoutMs: 1000,
 			reconcileIntervalMs: 1000,
 			reconcileBatch: 500,
 			maxBackoffMs: 10_000,
-			keyTtlHours: 24,
-			readCacheSize: 10_000,
 		});
+		expect(settings.buildings).toEqual({ keyTtlHours: 24 });
 		expect(settings.local).toEqual({
 			workflowsNodes: 3,
 			hangTimeoutMs: 8000,
@@ -60,15 +59,6 @@ describe("settings", () => {
 			natsServers: 1,
 		});
 		expect(settings.repl.logLevel).toBe("warn");
-	});
-
-	it("keeps read answers by default only over one NATS server, where change events come first", () => {
-		const cacheSize = (env: Record<string, string>) => settingsFrom(env).buildings.readCacheSize;
-		expect(cacheSize({})).toBe(10_000);
-		expect(cacheSize({ TRANSPORTER: "nats://nats:4222" })).toBe(10_000);
-		expect(cacheSize({ TRANSPORTER: "nats://a:4222,nats://b:4222" })).toBe(0);
-		expect(cacheSize({ TRANSPORTER: "TCP" })).toBe(0);
-		expect(cacheSize({ TRANSPORTER: "nats://a:4222,nats://b:4222", READ_CACHE_SIZE: "500" })).toBe(500);
 	});
 
 	it("treats an empty variable as unset", () => {
@@ -88,9 +78,7 @@ describe("settings", () => {
 			expect(() => settingsFrom({ RATE_LIMIT: bad }).gateway).toThrow(`RATE_LIMIT must be a non-negative integer, got "${bad}"`);
 		}
 		expect(() => settingsFrom({ DB_POOL_MAX: "0" }).databases).toThrow('DB_POOL_MAX must be an integer of at least 1, got "0"');
-		expect(() => settingsFrom({ RECONCILE_INTERVAL: "0" }).buildings).toThrow(
-			'RECONCILE_INTERVAL must be an integer of at least 1, got "0"',
-		);
+		expect(() => settingsFrom({ RECONCILE_INTERVAL: "0" }).outbox).toThrow('RECONCILE_INTERVAL must be an integer of at least 1, got "0"');
 		expect(() => settingsFrom({ PORT: "70000" }).gateway).toThrow('PORT must be an integer from 0 to 65535, got "70000"');
 		expect(settingsFrom({ HEALTH_PORT: "9000" }).node.healthPort).toBe(9000);
 		expect(() => settingsFrom({ HEALTH_PORT: "http" }).node).toThrow('HEALTH_PORT must be an integer from 0 to 65535, got "http"');

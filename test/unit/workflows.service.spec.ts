@@ -13,10 +13,10 @@ describe("workflows service", () => {
 	});
 	afterAll(() => cluster?.stop());
 
-	it("create stores a trimmed name, status new, and the node that handled it", async () => {
+	it("create stores a trimmed name, status new, and the node that handled it, and answers the version a copy keeps", async () => {
 		const workflow = await call<Workflow>("workflows.create", { name: "  Survey  ", buildingId: 41 });
-		expect(workflow).toMatchObject({ name: "Survey", buildingId: 41, status: "new", handledBy: cluster.buildings.nodeID });
-		expect(Object.keys(workflow).sort()).toEqual(["buildingId", "createdAt", "handledBy", "id", "name", "status", "updatedAt"]);
+		expect(workflow).toMatchObject({ name: "Survey", buildingId: 41, status: "new", handledBy: cluster.buildings.nodeID, version: 1 });
+		expect(Object.keys(workflow).sort()).toEqual(["buildingId", "createdAt", "handledBy", "id", "name", "status", "updatedAt", "version"]);
 	});
 
 	it("create with a requestKey is idempotent: a repeat returns the first workflow", async () => {

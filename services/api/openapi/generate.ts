@@ -13,7 +13,7 @@ import { gatewayAliases, loadedParams } from "./sources";
 export function offlineDocument(): object {
 	const broker = new ServiceBroker({ logger: false, nodeID: "openapi" });
 	const extension = path.extname(__filename);
-	for (const name of ALL_SERVICES) broker.loadService(path.join(__dirname, "..", "services", `${name}.service${extension}`));
+	for (const name of ALL_SERVICES) broker.loadService(path.join(__dirname, "..", "..", name, `${name}.service${extension}`));
 	const gateway = broker.getLocalService("api");
 	return buildDocument({
 		aliases: gatewayAliases(gateway),
