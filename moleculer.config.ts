@@ -7,6 +7,7 @@ import { NATS_DEFAULT_URL, settings } from "./config/settings";
 import { CoalescingNatsTransporter } from "./framework/coalescing-nats";
 import { PushingTcpTransporter } from "./framework/pushing-tcp";
 import { FieldValidator } from "./broker/validator";
+import { LocalFirst } from "./framework/local-first";
 import { SettleTimedOutCalls } from "./framework/settle-timed-out-calls";
 
 const given = settings.broker;
@@ -91,9 +92,10 @@ const config: BrokerOptions = {
 		check: err => err instanceof Errors.ServiceNotFoundError || err instanceof Errors.ServiceNotAvailableError,
 	},
 	// A stopping node finishes the requests it holds before it leaves; a call that timed out is
-	// over, not held (SettleTimedOutCalls).
+	// over, not held (SettleTimedOutCalls). The gateway's calls to a service of its own node stay
+	// in the node (LocalFirst); every other call goes through NATS, as the balancer says.
 	tracking: { enabled: true, shutdownTimeout: 10_000 },
-	middlewares: [SettleTimedOutCalls()],
+	middlewares: [SettleTimedOutCalls(), LocalFirst(["api"])],
 
 	// fastest-validator, its messages naming the field, the value given and what is allowed.
 	validator: new FieldValidator(),

@@ -23,7 +23,7 @@ export async function waitUntilReady(port: number, nodes: NodeSpec[], timeoutMs:
 				...nodes.map(node => node.nodeID).filter(id => !body.nodes?.includes(id)),
 				...nodes
 					.filter(node => node.services === "workflows" && !body.workflowsNodes?.includes(node.nodeID))
-					.map(node => `${node.nodeID} (for buildings-1)`),
+					.map(node => `${node.nodeID} (for the buildings service)`),
 			];
 			if (res.ok && missing.length === 0 && ++inARow === 3) return body.natsServers ?? {};
 			if (!res.ok || missing.length > 0) inARow = 0;

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
 	checkSettings();
 	const { gateway, broker, local } = settings;
 	dataDir = local.dataDir;
-	const nodes = localTopology(local.workflowsNodes);
+	const nodes = localTopology(local.workflowsNodes, local.buildingsInGateway);
 	if (!(await canListen(gateway.port, gateway.host)))
 		throw new Error(`Port ${gateway.port} is in use: stop what uses it, or set PORT to a free port.`);
 	transporter = await chooseTransporter(

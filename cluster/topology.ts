@@ -4,11 +4,18 @@ export interface NodeSpec {
 	services: string;
 }
 
-/** What `npm start` runs, as the compose file does: an api node, a buildings node, N workflows nodes. */
-export function localTopology(workflowsNodes: number): NodeSpec[] {
+/**
+ * What `npm start` runs, as the compose file does: the gateway's node (with the buildings service
+ * too, when `buildingsInGateway`), else a buildings node of its own, and N workflows nodes.
+ */
+export function localTopology(workflowsNodes: number, buildingsInGateway: boolean): NodeSpec[] {
 	return [
-		{ nodeID: "api-1", services: "api" },
-		{ nodeID: "buildings-1", services: "buildings" },
+		...(buildingsInGateway
+			? [{ nodeID: "api-1", services: "api,buildings" }]
+			: [
+					{ nodeID: "api-1", services: "api" },
+					{ nodeID: "buildings-1", services: "buildings" },
+				]),
 		...Array.from({ length: workflowsNodes }, (_, i) => ({ nodeID: `workflows-${i + 1}`, services: "workflows" })),
 	];
 }

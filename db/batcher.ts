@@ -16,7 +16,7 @@ interface Entry<T, R> {
 
 /**
  * Group commit: calls that arrive while a batch is being written wait and go together in the
- * next one. Idle, a call runs at once (on the next turn of the event loop); under load, one
+ * next one. Idle, a call runs at once; under load, one
  * statement serves many requests. Each call gets its own result, in the order given, once its
  * batch is written. The queue is bounded, and a call still queued at its deadline is dropped
  * unwritten, so overload is answered at once instead of piling up.
@@ -40,7 +40,9 @@ export class Batcher<T, R = void> {
 		if (this.pending.length >= this.maxQueued) return Promise.reject(new OverloadedError());
 		return new Promise((resolve, reject) => {
 			this.pending.push({ item, deadline, resolve, reject });
-			if (!this.running && this.pending.length === 1) setImmediate(() => void this.flush());
+			// Idle, the call goes at once (once the code that queued it has run): nothing waits to be
+			// grouped when nothing is. Calls that come while a batch runs wait for it, and go together.
+			if (!this.running && this.pending.length === 1) queueMicrotask(() => void this.flush());
 		});
 	}
 

@@ -3,6 +3,7 @@ import DbService from "moleculer-db";
 import ApiGateway from "moleculer-web";
 import { DataTypes, Sequelize } from "sequelize";
 import { CoalescingNatsTransporter } from "../../framework/coalescing-nats";
+import { LocalFirst } from "../../framework/local-first";
 import { dbServiceSchema, sequelizeStore } from "../../framework/moleculer-db";
 import { createDatabase, dropDatabase, NATS_URL, query, uniqueName, waitFor } from "../support/infra";
 
@@ -106,5 +107,29 @@ describe("framework internals this project relies on", () => {
 		expect(alias.method).toBe("GET");
 		expect(alias.match("/api/things/7")).toBeTruthy();
 		expect(alias.match("/api/things")).toBeFalsy();
+	});
+
+	it("with queue groups choosing, Moleculer sends a call to its own node through NATS; LocalFirst keeps the gateway's in the node (local-first.ts)", async () => {
+		const requestsSent = async (middlewares: BrokerOptions["middlewares"]) => {
+			const transporter = new CoalescingNatsTransporter({ url: NATS_URL });
+			const sent: string[] = [];
+			const send = transporter.send.bind(transporter);
+			transporter.send = (topic, data) => (sent.push(topic), send(topic, data));
+			const broker = make(uniqueName("local"), { transporter, namespace: uniqueName("local"), disableBalancer: true, middlewares });
+			broker.createService({ name: "echo", actions: { say: ctx => ctx.params } });
+			// A call to this node's endpoint, as moleculer-web makes one for an alias (it picks the
+			// endpoint with the built-in balancer, which prefers this node's).
+			broker.createService({
+				name: "api",
+				actions: { relay: ctx => ctx.call("echo.say", ctx.params, { nodeID: ctx.broker.nodeID }) },
+			});
+			await broker.start();
+			sent.length = 0;
+			await expect(broker.call("api.relay", { n: 1 })).resolves.toEqual({ n: 1 });
+			return sent.filter(topic => /\.REQ\./.test(topic));
+		};
+		// The test's own call to api.relay is one request; Moleculer's relay to echo.say another.
+		expect(await requestsSent([])).toHaveLength(2);
+		expect(await requestsSent([LocalFirst(["api"])])).toHaveLength(1);
 	});
 });
