@@ -63,6 +63,7 @@
  *   NODE_HANG_TIMEOUT          8000                             ms a node may leave its launcher's pings unanswered before it is killed
  *                                                               and restarted (a hung node keeps its share of NATS requests); 0: never
  *   WORKFLOWS_NODES            3 (at least 1)                   workflows nodes `npm start` runs
+ *   BUILDINGS_IN_GATEWAY       false                            true: the gateway's node runs the buildings service too (api-1)
  *   DATA_DIR                   ./data                           files of the embedded PostgreSQL and nats-server, cluster.json
  *   NATS_SERVER_BIN            nats-server on PATH              the nats-server binary `npm start` runs without TRANSPORTER
  *   NATS_SERVERS               1 (at least 1)                   nats-servers `npm start` runs, routed into one NATS cluster
