@@ -1,4 +1,4 @@
-import type { LoadFigures } from "./load";
+import { percentiles, type LoadFigures } from "./load";
 
 /**
  * Keeps `concurrency` calls of `call` in flight for `durationSeconds` (each worker starts its
@@ -22,15 +22,13 @@ export async function closedLoop(concurrency: number, durationSeconds: number, c
 	};
 	await Promise.all(Array.from({ length: concurrency }, worker));
 	const elapsed = (performance.now() - started) / 1000;
-	latencies.sort((a, b) => a - b);
-	const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
 	return {
 		requestsPerSecond: Math.round(latencies.length / elapsed),
-		p50: at(0.5),
-		p90: at(0.9),
-		p99: at(0.99),
+		...percentiles(latencies),
 		errors,
 		non2xx: 0,
 		requests: latencies.length,
+		checkedAnswers: 0,
+		wrongAnswers: 0,
 	};
 }

@@ -72,7 +72,12 @@ function nodePids(launcher: ChildProcess): Record<string, number> {
 		.filter(Boolean);
 	const byNode: Record<string, number> = {};
 	for (const pid of pids) {
-		const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+		let environ: string[];
+		try {
+			environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+		} catch {
+			continue; // ended meanwhile (a node the launcher is restarting)
+		}
 		const nodeID = environ.find(entry => entry.startsWith("NODE_ID="))?.slice("NODE_ID=".length);
 		if (nodeID) byNode[nodeID] = pid;
 	}

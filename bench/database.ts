@@ -3,18 +3,61 @@ import { queryRows } from "../cluster/databases";
 /** Runs one statement on its own connection and returns its rows. */
 export const sql = queryRows;
 
-/** Fills the buildings table up to `rows` rows straight through SQL (list scenarios only read them). */
-export async function seedBuildings(url: string, rows: number): Promise<void> {
-	const [{ count }] = await sql<{ count: string }>(url, "SELECT count(*) FROM buildings");
+/** Empties both services' tables, ids restarting at 1: what the warm-up wrote goes. */
+export async function emptyDatabases(buildingsUrl: string, workflowsUrl: string): Promise<void> {
+	// CASCADE: the workflows' copies, which refer to their buildings.
+	await sql(buildingsUrl, "TRUNCATE buildings, outbox, idempotency_keys RESTART IDENTITY CASCADE");
+	await sql(workflowsUrl, "TRUNCATE workflows, workflow_changes, removed_buildings RESTART IDENTITY");
+}
+
+/**
+ * Fills the buildings table up to `rows` rows straight through SQL, each building as a creation
+ * through the cluster leaves it: its workflow in the workflows database (named as the service
+ * names one, handled by one of `handledBy` in turn), linked, with its copy in `workflow_copies`.
+ */
+export async function seedBuildingsWithWorkflows(
+	databases: { buildingsUrl: string; workflowsUrl: string },
+	rows: number,
+	handledBy: string[],
+): Promise<void> {
+	const { buildingsUrl, workflowsUrl } = databases;
+	const [{ count }] = await sql<{ count: string }>(buildingsUrl, "SELECT count(*) FROM buildings");
 	const missing = rows - Number(count);
-	if (missing > 0) {
-		await sql(
-			url,
-			`INSERT INTO buildings (name, "workflowStatus", "createdAt", "updatedAt") SELECT 'Seeded ' || g, 'created', now(), now() FROM generate_series(1, ${missing}) AS g`,
-		);
-		// A table in steady state has been vacuumed (index-only scans need the visibility map).
-		await sql(url, "VACUUM ANALYZE buildings");
-	}
+	if (missing <= 0) return;
+	const at = new Date();
+	const buildings = await sql<{ id: number }>(
+		buildingsUrl,
+		`INSERT INTO buildings (name, "workflowStatus", "createdAt", "updatedAt")
+		SELECT 'Seeded ' || g, 'created', $2, $2 FROM generate_series(1, $1::integer) AS g RETURNING id`,
+		[missing, at],
+	);
+	const workflows = await sql<{ id: number; buildingId: number; handledBy: string; version: number }>(
+		workflowsUrl,
+		`INSERT INTO workflows (name, "buildingId", "requestKey", "handledBy", status, "createdAt", "updatedAt")
+		SELECT 'New Workflow', b, 'building:' || b, ($2::varchar[])[1 + b % cardinality($2::varchar[])], 'new', $3, $3
+		FROM unnest($1::integer[]) AS b
+		RETURNING id, "buildingId", "handledBy", version`,
+		[buildings.map(b => b.id), handledBy, at],
+	);
+	await sql(
+		buildingsUrl,
+		`WITH w AS (
+			SELECT * FROM unnest($1::integer[], $2::integer[], $3::varchar[], $4::integer[]) AS w("workflowId", "buildingId", "handledBy", "version")
+		), copies AS (
+			INSERT INTO workflow_copies ("workflowId", "buildingId", name, status, "handledBy", "createdAt", "updatedAt", version)
+			SELECT "workflowId", "buildingId", 'New Workflow', 'new', "handledBy", $5, $5, "version" FROM w
+		)
+		UPDATE buildings b SET "workflowId" = w."workflowId" FROM w WHERE b.id = w."buildingId"`,
+		[workflows.map(w => w.id), workflows.map(w => w.buildingId), workflows.map(w => w.handledBy), workflows.map(w => w.version), at],
+	);
+	// Tables in steady state have been vacuumed (index-only scans need the visibility map).
+	await sql(buildingsUrl, "VACUUM ANALYZE buildings, workflow_copies");
+	await sql(workflowsUrl, "VACUUM ANALYZE workflows");
+}
+
+/** The ids of every building. */
+export async function buildingIds(url: string): Promise<number[]> {
+	return (await sql<{ id: number }>(url, "SELECT id FROM buildings")).map(row => row.id);
 }
 
 /** Workflows per node (`handledBy`) in the workflows table. */

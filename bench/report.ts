@@ -5,13 +5,14 @@ import { percentOf, type Results } from "./results";
 
 /** Prints the results as Markdown and writes them to bench/results/<time>.json and .md. */
 export function report(results: Results): void {
+	const checked = (f: LoadFigures) => (f.checkedAnswers ? `${f.wrongAnswers} of ${f.checkedAnswers}` : "not checked");
 	const cells = (f: LoadFigures | null) =>
-		f ? `${f.requestsPerSecond} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.errors} | ${f.non2xx}` : "n/a | | | | |";
+		f ? `${f.requestsPerSecond} | ${f.p50} | ${f.p90} | ${f.p99} | ${f.errors} | ${f.non2xx} | ${checked(f)}` : "n/a | | | | | |";
 	const { goals } = results;
 	const judged = Object.values(goals);
 	const unmeasured = judged.filter(goal => goal.met === null).length;
 	const met = (value: boolean | null | undefined) => (value === undefined ? "" : value === null ? "n/a" : value ? "yes" : "**no**");
-	const header = "req/s | p50 ms | p90 ms | p99 ms | errors | non-2xx";
+	const header = "req/s | p50 ms | p90 ms | p99 ms | errors | non-2xx | wrong 2xx answers";
 	const markdown = [
 		`# Benchmark${results.quick ? " (quick)" : ""}, ${new Date().toISOString()}`,
 		"",
@@ -19,12 +20,15 @@ export function report(results: Results): void {
 		"",
 		"## Cluster",
 		`| scenario | ${header} | transporter |`,
-		"|---|---|---|---|---|---|---|---|",
+		"|---|---|---|---|---|---|---|---|---|",
 		...Object.entries(results.scenarios).map(([name, f]) => `| ${name} | ${cells(f)} | ${f.transporter} |`),
+		"",
+		"A wrong 2xx answer is one whose body is not what was asked for: a read without the building or its",
+		"workflow, a creation answered before its workflow was made (202).",
 		"",
 		"## Yardsticks (same run, same concurrency)",
 		`| yardstick | ${header} |`,
-		"|---|---|---|---|---|---|---|",
+		"|---|---|---|---|---|---|---|---|",
 		...Object.entries(results.yardsticks).map(([name, f]) => `| ${name} | ${cells(f)} |`),
 		"",
 		"## Workflows created per node during POST /buildings, 50 conn",

@@ -11,36 +11,39 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "../node/ports";
 import { NatsServer } from "../cluster/nats-server";
+import { isBuildingAsked, isBuildingAskedWithWorkflow, isCreatedWithWorkflow } from "./answers";
 import { memoryOf, startBenchCluster, type BenchCluster } from "./cluster";
-import { seedBuildings, settledWorkflowsPerNode, sql } from "./database";
+import { buildingIds, emptyDatabases, seedBuildingsWithWorkflows, settledWorkflowsPerNode, sql } from "./database";
 import { ratiosAndGoals } from "./goals";
 import { load, type LoadFigures } from "./load";
 import { connectNats, withoutCredentials } from "./nats";
-import { POOL_SIZE, SCENARIO, YARDSTICK } from "./names";
+import { LARGE_TABLE, LARGE_TABLE_ROWS, POOL_SIZE, SCENARIO, YARDSTICK } from "./names";
 import { report } from "./report";
 import type { Results } from "./results";
-import { natsRequestReply, rawHttp, rawInsert, readPipeline } from "./yardsticks";
+import { leanRead, natsRequestReply, rawHttp, rawInsert, readPipeline, type ReadLoad } from "./yardsticks";
 
 const quick = process.argv.includes("--quick");
 const seconds = quick ? 2 : 8;
 const warmupSeconds = quick ? 1 : 3;
 
-/** One of the ~1,000 rows seeded first: the ids GET by id and the read yardstick ask for. */
-const seededId = () => 1 + Math.floor(Math.random() * 1000);
-
 const post = (apiUrl: string, connections: number, durationSeconds = seconds) =>
-	load({ url: `${apiUrl}/buildings`, connections, durationSeconds, method: "POST", body: JSON.stringify({ name: "Bench" }) });
+	load({
+		url: `${apiUrl}/buildings`,
+		connections,
+		durationSeconds,
+		method: "POST",
+		body: JSON.stringify({ name: "Bench" }),
+		isRightAnswer: isCreatedWithWorkflow,
+	});
 
-/** Random pages among the first `pages` of 20 rows, with the table filled to `rows` rows. */
-async function pagedList(cluster: BenchCluster, rows: number, pages: number): Promise<LoadFigures> {
-	await seedBuildings(cluster.databases.BUILDINGS_DATABASE_URL, rows);
-	return load({
+/** Random pages among the first `pages` of 20 rows. */
+const pagedList = (cluster: BenchCluster, pages: number): Promise<LoadFigures> =>
+	load({
 		url: `${cluster.apiUrl}/buildings`,
 		connections: 50,
 		durationSeconds: seconds,
 		path: () => `/api/buildings?page=${1 + Math.floor(Math.random() * pages)}&pageSize=20`,
 	});
-}
 
 /** Records one load under `name`, with the transporter its cluster ran on. */
 async function measure(results: Results, cluster: BenchCluster, name: string, run: () => Promise<LoadFigures>): Promise<void> {
@@ -63,6 +66,7 @@ async function main(): Promise<void> {
 	let privateNats: NatsServer | undefined;
 	const clusters: BenchCluster[] = [];
 	const step = (text: string) => console.log(`[bench] ${text}`);
+	const started = Date.now();
 
 	try {
 		step(`starting the cluster (3 workflows nodes)${quick ? ", quick mode" : ""}`);
@@ -71,36 +75,58 @@ async function main(): Promise<void> {
 		const { BUILDINGS_DATABASE_URL: buildingsDb, WORKFLOWS_DATABASE_URL: workflowsDb } = cluster.databases;
 		results.versions.postgres = (await sql<{ v: string }>(buildingsDb, "SELECT current_setting('server_version') AS v"))[0].v;
 
+		const databases = { buildingsUrl: buildingsDb, workflowsUrl: workflowsDb };
+		const workflowsNodes = Object.keys(cluster.nodePids())
+			.filter(id => id.startsWith("workflows-"))
+			.sort();
+
 		step("warming up");
 		await post(cluster.apiUrl, 10, warmupSeconds);
-		await sql(buildingsDb, "TRUNCATE buildings RESTART IDENTITY");
+		// Creations still in flight land before the tables are emptied, not after.
+		await settledWorkflowsPerNode(workflowsDb);
+		await emptyDatabases(buildingsDb, workflowsDb);
 
 		// The same pages (1-50) at both sizes, so that only the table's size differs; then pages
-		// anywhere in the 100,000 rows, which OFFSET makes slower the deeper they are.
-		step("GET /api/buildings?page=N&pageSize=20 with ~1,000 rows");
-		await measure(results, cluster, SCENARIO.list1k, () => pagedList(cluster, 1000, 50));
-		step("GET /api/buildings/:id");
-		await measure(results, cluster, SCENARIO.getById, () =>
-			load({ url: `${cluster.apiUrl}/buildings`, connections: 50, durationSeconds: seconds, path: () => `/api/buildings/${seededId()}` }),
-		);
-		step("GET /api/buildings?page=N&pageSize=20 with ~100,000 rows");
-		await measure(results, cluster, SCENARIO.list100k, () => pagedList(cluster, 100_000, 50));
-		await measure(results, cluster, SCENARIO.list100kAnyPage, () => pagedList(cluster, 100_000, 5000));
+		// anywhere in the large table, which OFFSET makes slower the deeper they are.
+		step("GET /api/buildings?page=N&pageSize=20 with 1,000 rows");
+		await seedBuildingsWithWorkflows(databases, 1000, workflowsNodes);
+		await measure(results, cluster, SCENARIO.list1k, () => pagedList(cluster, 50));
 
-		step("POST /api/buildings at 10 and 50 connections");
+		step(`seeding ${LARGE_TABLE_ROWS} buildings, each with its workflow and the workflow's copy`);
+		await seedBuildingsWithWorkflows(databases, LARGE_TABLE_ROWS, workflowsNodes);
+		const ids = await buildingIds(buildingsDb);
+		const randomId = () => ids[Math.floor(Math.random() * ids.length)];
+		// Every answer is checked to be the building asked for with its workflow: a 404 or a
+		// `workflow: null` is a failure in the figures, not a fast success.
+		step(`GET /api/buildings/:id, random over all ${ids.length}`);
+		const getRandom = (durationSeconds: number) =>
+			load({
+				url: `${cluster.apiUrl}/buildings`,
+				connections: 50,
+				durationSeconds,
+				path: () => `/api/buildings/${randomId()}`,
+				isRightAnswer: isBuildingAskedWithWorkflow,
+			});
+		await getRandom(warmupSeconds);
+		await measure(results, cluster, SCENARIO.getRandom, () => getRandom(seconds));
+
+		step(`GET /api/buildings?page=N&pageSize=20 with ${LARGE_TABLE} rows`);
+		await measure(results, cluster, SCENARIO.listLarge, () => pagedList(cluster, 50));
+		await measure(results, cluster, SCENARIO.listLargeAnyPage, () => pagedList(cluster, LARGE_TABLE_ROWS / 20));
+
+		step("POST /api/buildings at 1, 10 and 50 connections");
+		await measure(results, cluster, SCENARIO.post1, () => post(cluster.apiUrl, 1));
 		await measure(results, cluster, SCENARIO.post10, () => post(cluster.apiUrl, 10));
 		// The workflows each node created during this scenario alone: the counts' difference.
 		const before = await settledWorkflowsPerNode(workflowsDb);
 		await measure(results, cluster, SCENARIO.post50, () => post(cluster.apiUrl, 50));
 		const after = await settledWorkflowsPerNode(workflowsDb);
-		for (const nodeID of Object.keys(cluster.nodePids())
-			.filter(id => id.startsWith("workflows-"))
-			.sort()) {
-			results.workflowsPerNode[nodeID] = (after[nodeID] ?? 0) - (before[nodeID] ?? 0);
-		}
+		for (const nodeID of workflowsNodes) results.workflowsPerNode[nodeID] = (after[nodeID] ?? 0) - (before[nodeID] ?? 0);
 
-		step("yardsticks: bare http, NATS request-reply, read pipeline, raw INSERT");
+		step("yardsticks: bare http, NATS request-reply, read pipeline, lean in-process read, raw INSERT");
 		results.yardsticks[YARDSTICK.bareHttp] = await rawHttp(50, seconds);
+		// Loaded as the GET above: over the same ids, after a warm-up.
+		const reads: ReadLoad = { connections: 50, durationSeconds: seconds, warmupSeconds, randomId, isRightAnswer: isBuildingAsked };
 		// The NATS the cluster runs on; on another transporter, a private nats-server if there is one.
 		let natsUrl = cluster.transporter.startsWith("nats://") ? cluster.transporter : undefined;
 		if (!natsUrl) {
@@ -115,12 +141,13 @@ async function main(): Promise<void> {
 			results.versions.nats = nc.info?.version ?? "";
 			await nc.close();
 			results.yardsticks[YARDSTICK.natsRequestReply] = await natsRequestReply(natsUrl, 50, seconds);
-			results.yardsticks[YARDSTICK.readPipeline] = await readPipeline(natsUrl, buildingsDb, POOL_SIZE, 50, seconds, seededId);
+			results.yardsticks[YARDSTICK.readPipeline] = await readPipeline(natsUrl, buildingsDb, POOL_SIZE, reads);
 		} else {
 			results.versions.nats = "none (no NATS given, no nats-server on PATH)";
 			results.yardsticks[YARDSTICK.natsRequestReply] = null;
 			results.yardsticks[YARDSTICK.readPipeline] = null;
 		}
+		results.yardsticks[YARDSTICK.leanRead] = await leanRead(buildingsDb, POOL_SIZE, reads);
 		results.yardsticks[YARDSTICK.insert] = await rawInsert(buildingsDb, POOL_SIZE, 50, seconds);
 
 		for (const [nodeID, pid] of Object.entries(cluster.nodePids())) results.memoryMb[nodeID] = memoryOf(pid);
@@ -159,6 +186,7 @@ async function main(): Promise<void> {
 
 		Object.assign(results, ratiosAndGoals(results));
 		report(results);
+		step(`done in ${Math.round((Date.now() - started) / 1000)} s`);
 	} finally {
 		for (const cluster of clusters) await cluster.stop().catch(() => undefined);
 		await privateNats?.stop();

@@ -66,18 +66,30 @@ export async function rawInsert(databaseUrl: string, poolSize: number, concurren
 }
 
 /**
+ * How a read yardstick is loaded: as GET /buildings/:id is, at the same concurrency over the same
+ * random ids, each answer checked to be the building asked for, after a warm-up (a fresh process
+ * runs its first second cold).
+ */
+export interface ReadLoad {
+	connections: number;
+	durationSeconds: number;
+	warmupSeconds: number;
+	randomId: () => number;
+	isRightAnswer: (path: string, body: string) => boolean;
+}
+
+async function loadReads(port: number, read: ReadLoad): Promise<LoadFigures> {
+	const options = { url: `http://127.0.0.1:${port}/buildings`, connections: read.connections, path: () => `/buildings/${read.randomId()}` };
+	await load({ ...options, durationSeconds: read.warmupSeconds });
+	return load({ ...options, durationSeconds: read.durationSeconds, isRightAnswer: read.isRightAnswer });
+}
+
+/**
  * (d) A lean read pipeline, each part in its own process as in the cluster: a bare `node:http`
  * server → NATS request to a queue-group responder → `pg` SELECT by primary key on the buildings
- * table (pool the services' size) → reply → HTTP answer. Loaded like GET /buildings/:id.
+ * table (pool the services' size) → reply → HTTP answer.
  */
-export async function readPipeline(
-	natsUrl: string,
-	databaseUrl: string,
-	poolSize: number,
-	connections: number,
-	durationSeconds: number,
-	randomId: () => number,
-): Promise<LoadFigures> {
+export async function readPipeline(natsUrl: string, databaseUrl: string, poolSize: number, read: ReadLoad): Promise<LoadFigures> {
 	const port = await freePort();
 	const started = await Promise.allSettled([
 		startChild("read-responder.ts", [String(poolSize)], { BENCH_NATS_URL: natsUrl, BENCH_DATABASE_URL: databaseUrl }),
@@ -85,8 +97,23 @@ export async function readPipeline(
 	]);
 	try {
 		for (const result of started) if (result.status === "rejected") throw result.reason;
-		return await load({ url: `http://127.0.0.1:${port}/buildings`, connections, durationSeconds, path: () => `/buildings/${randomId()}` });
+		return await loadReads(port, read);
 	} finally {
 		for (const result of started) if (result.status === "fulfilled") await stopChild(result.value);
+	}
+}
+
+/**
+ * (e) The lean in-process read: `node:http` → `pg` SELECT by primary key on the buildings table
+ * (pool the services' size) → JSON, all in one process (lean-read.ts). The original design's
+ * read without its framework.
+ */
+export async function leanRead(databaseUrl: string, poolSize: number, read: ReadLoad): Promise<LoadFigures> {
+	const port = await freePort();
+	const server = await startChild("lean-read.ts", [String(port), String(poolSize)], { BENCH_DATABASE_URL: databaseUrl });
+	try {
+		return await loadReads(port, read);
+	} finally {
+		await stopChild(server);
 	}
 }
