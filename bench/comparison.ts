@@ -23,8 +23,8 @@ export interface ComparedFigure {
 export const figureName = (load: string, figure: string) => `${load} · ${figure}`;
 
 /**
- * A run's figures by name: req/s, latency percentiles and failures of each scenario, req/s and
- * latency of each yardstick, and each ratio. A figure the run lacks is left out, not made 0.
+ * A run's figures by name: req/s, p50, p99 and failures of each scenario, req/s, p50 and p99 of
+ * each yardstick, and each ratio. A figure the run lacks is left out, not made 0.
  */
 export function figuresOf(run: RunFigures): Map<string, number> {
 	const figures = new Map<string, number>();
@@ -34,7 +34,6 @@ export function figuresOf(run: RunFigures): Map<string, number> {
 	for (const [name, f] of Object.entries(run.scenarios)) {
 		put(figureName(name, "req/s"), f.requestsPerSecond);
 		put(figureName(name, "p50 ms"), f.p50);
-		put(figureName(name, "p90 ms"), f.p90);
 		put(figureName(name, "p99 ms"), f.p99);
 		// Older runs checked no answer's body: their failures are errors and non-2xx alone.
 		if (f.errors !== undefined && f.non2xx !== undefined) put(figureName(name, "failures"), f.errors + f.non2xx + (f.wrongAnswers ?? 0));

@@ -69,7 +69,7 @@
  *   NATS_SERVERS               1 (at least 1)                   nats-servers `npm start` runs, routed into one NATS cluster
  *   -- benchmark helpers (bench/, set by `npm run bench` for the processes it starts)
  *   BENCH_NATS_URL             nats://127.0.0.1:4222            the NATS a helper answers on
- *   BENCH_DATABASE_URL         postgres://postgres@127.0.0.1:5432/buildings    the database the read helper queries
+ *   BENCH_DATABASE_URL         postgres://postgres@127.0.0.1:5432/buildings    the database the read helpers query
  */
 import { existsSync } from "node:fs";
 import { GROUPS } from "./groups";
