@@ -11,7 +11,7 @@ export const provisioned: { postgres?: EmbeddedDatabase; nats?: NatsServer; data
 /**
  * Before the test run: the tests use the Postgres server and NATS given by TEST_POSTGRES_URL and
  * TEST_NATS_URL; when not given, an embedded PostgreSQL (the one `npm start` uses) and a
- * private nats-server from PATH on free loopback ports, stopped at the end.
+ * private nats-server (NATS_SERVER_BIN, else PATH, else sbin: see findNatsServer) on free loopback ports, stopped at the end.
  */
 export default async function globalSetup(): Promise<void> {
 	if (!process.env.TEST_NATS_URL) {
