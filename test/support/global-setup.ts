@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../cluster/embedded-postgres";
+import { postgresHome } from "../../cluster/postgres-home";
 import { NatsServer, freePort } from "./processes";
 import { maskCredentials } from "../../cluster/printable";
 
@@ -25,7 +26,9 @@ export default async function globalSetup(): Promise<void> {
 		// Run as root, Postgres runs as the "postgres" user, which must reach the directory.
 		chmodSync(dataDir, 0o755);
 		provisioned.dataDir = dataDir;
-		provisioned.postgres = await startEmbeddedPostgres(dataDir, []);
+		const home = postgresHome(dataDir, { given: true });
+		if (home.notice) console.log(`\n${home.notice}`);
+		provisioned.postgres = await startEmbeddedPostgres(home, []);
 		process.env.TEST_POSTGRES_URL = provisioned.postgres.url("postgres");
 	}
 	console.log(`\nTests use Postgres ${maskCredentials(process.env.TEST_POSTGRES_URL ?? "")} and NATS ${process.env.TEST_NATS_URL}.`);
