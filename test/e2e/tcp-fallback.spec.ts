@@ -9,7 +9,7 @@ import { ScriptProcess } from "../support/processes";
 describe("without nats-server", () => {
 	const cluster = new LaunchedCluster("tcp-fallback");
 	const { workDir, dataDir } = cluster;
-	// A PATH with node on it and no nats-server.
+	// A PATH with node on it and no nats-server, in it or in an sbin folder beside it.
 	const binDir = path.join(workDir, "bin");
 	mkdirSync(binDir);
 	symlinkSync(process.execPath, path.join(binDir, "node"));
@@ -23,7 +23,7 @@ describe("without nats-server", () => {
 		const aboutNats = output.split("\n").filter(line => /nats-server/.test(line) && !line.startsWith("  transporter:"));
 		expect(aboutNats).toHaveLength(1);
 		expect(aboutNats[0]).toMatch(
-			/^No nats-server found \(NATS_SERVER_BIN unset, none on PATH\): the cluster runs on Moleculer's TCP transporter on 127\.0\.0\.1 instead\./,
+			/^No nats-server found \(NATS_SERVER_BIN unset, none on PATH or in the sbin folders beside it\): the cluster runs on Moleculer's TCP transporter on 127\.0\.0\.1 instead\./,
 		);
 		for (const hint of ["apt-get install nats-server", "brew install nats-server", "https://github.com/nats-io/nats-server/releases"])
 			expect(aboutNats[0]).toContain(hint);

@@ -2,11 +2,14 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { Client } from "pg";
-import {
-	startEmbeddedPostgresProcess as startEmbeddedPostgres,
-	type EmbeddedDatabase as Started,
-} from "../../cluster/embedded-postgres-child";
+import { startEmbeddedPostgresProcess, type EmbeddedDatabase as Started } from "../../cluster/embedded-postgres-child";
 import { postgresUser } from "../../cluster/postgres-access";
+import { postgresHome } from "../../cluster/postgres-home";
+
+/** The embedded PostgreSQL as `npm start` runs it, with DATA_DIR given. */
+async function startEmbeddedPostgres(dataDir: string, databases: string[]): Promise<Started> {
+	return startEmbeddedPostgresProcess(postgresHome(dataDir, { given: true }), databases, () => undefined);
+}
 
 /** The mode bits of every directory from `dir` up to /. */
 function modesUpFrom(dir: string): Record<string, number> {

@@ -155,6 +155,58 @@ describe("the supervisor at start-up", () => {
 		await expect(started).rejects.toThrow("Node buildings-1 exited (code 1) while starting.");
 		expect(launched).toHaveLength(2);
 	});
+
+	it("fails the start with the reason a process gives ({ error }) before it exits", async () => {
+		const launched: FakeNode[] = [];
+		const supervisor = new Supervisor(
+			() => {
+				const node = new FakeNode();
+				launched.push(node);
+				return node;
+			},
+			() => undefined,
+		);
+		const started = supervisor.start(["postgres"]);
+		launched[0].emit("message", { error: "The embedded PostgreSQL in /x did not start (port in use)." });
+		launched[0].exit(1);
+		await expect(started).rejects.toThrow(/^The embedded PostgreSQL in \/x did not start \(port in use\)\.$/);
+	});
+});
+
+// The embedded PostgreSQL under `npm start` is supervised by the same rule, under its own name.
+describe("the supervisor of another kind of process", () => {
+	beforeEach(() => jest.useFakeTimers({ now: new Date("2026-01-01T00:00:00Z"), doNotFake: ["setImmediate"] }));
+	afterEach(() => jest.useRealTimers());
+
+	it("names it as told, and says why a restart that could not start failed", async () => {
+		const launched: FakeNode[] = [];
+		const lines: string[] = [];
+		const supervisor = new Supervisor(
+			() => {
+				const node = new FakeNode();
+				launched.push(node);
+				return node;
+			},
+			line => lines.push(line),
+			0,
+			() => "The embedded PostgreSQL",
+		);
+		const started = supervisor.start(["postgres"]);
+		launched[0].started();
+		await started;
+		launched[0].exit(null, "SIGKILL");
+		jest.advanceTimersByTime(500);
+		launched[1].emit("message", { error: "shared memory still in use" });
+		launched[1].exit(1);
+		jest.advanceTimersByTime(1000);
+		launched[2].started();
+		expect(lines).toEqual([
+			"The embedded PostgreSQL exited (signal SIGKILL); restarting in 0.5 s.",
+			"The embedded PostgreSQL exited (code 1: shared memory still in use); restarting in 1 s.",
+			"The embedded PostgreSQL restarted.",
+		]);
+		await supervisor.stop();
+	});
 });
 
 /** A node with an IPC channel, whose event loop answers pings until it hangs. */

@@ -1,5 +1,5 @@
 import type { LaunchedCluster } from "./launcher";
-import type { LoadResult } from "./load";
+import type { Answer, LoadResult } from "./load";
 import { query, waitFor } from "./infra";
 
 /** What one fault did to a stream of creations, counted in both databases once all is done. */
@@ -24,7 +24,13 @@ export interface FaultFigures {
  * Waits until every building shows its workflow (at most `drainWithinMs`), then counts what the
  * stream lost, doubled or left behind, and prints the figures under the scenario's name.
  */
-export async function settle(cluster: LaunchedCluster, scenario: string, load: LoadResult, faultEndedAt: number, drainWithinMs = 90_000) {
+export async function settle(
+	cluster: Pick<LaunchedCluster, "buildingsDb" | "workflowsDb">,
+	scenario: string,
+	load: LoadResult,
+	faultEndedAt: number,
+	drainWithinMs = 90_000,
+) {
 	const streamEnded = Date.now();
 	await waitFor(`every building to show its workflow after "${scenario}"`, async () => (await pendingCount(cluster)) === 0, drainWithinMs);
 	const drainMs = Date.now() - streamEnded;
@@ -55,7 +61,7 @@ export async function settle(cluster: LaunchedCluster, scenario: string, load: L
 	return figures;
 }
 
-async function pendingCount(cluster: LaunchedCluster): Promise<number> {
+async function pendingCount(cluster: Pick<LaunchedCluster, "buildingsDb">): Promise<number> {
 	const [{ n }] = await query<{ n: string }>(
 		cluster.buildingsDb,
 		`SELECT count(*) AS n FROM buildings WHERE "workflowStatus" <> 'created'`,
@@ -77,4 +83,18 @@ export function expectClean(figures: FaultFigures, allowed = ["201", "202", "503
 		withoutWorkflow: 0,
 		orphans: 0,
 	});
+}
+
+/**
+ * When creations came back: the ms from `from` to the answer of the first of `n` 201s in a row,
+ * in the order the requests were sent, among those sent at or after `from`; undefined if none.
+ */
+export function recovery(answers: readonly Answer[], from: number, n = 30): number | undefined {
+	const after = answers.filter(answer => answer.sentAt >= from).sort((a, b) => a.sentAt - b.sentAt);
+	let run = 0;
+	for (let i = 0; i < after.length; i++) {
+		run = after[i].status === 201 ? run + 1 : 0;
+		if (run === n) return after[i - n + 1].answeredAt - from;
+	}
+	return undefined;
 }

@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../cluster/embedded-postgres";
+import { postgresHome } from "../../cluster/postgres-home";
 import { NatsServer, freePort } from "./processes";
 import { maskCredentials } from "../../cluster/printable";
 
@@ -11,7 +12,7 @@ export const provisioned: { postgres?: EmbeddedDatabase; nats?: NatsServer; data
 /**
  * Before the test run: the tests use the Postgres server and NATS given by TEST_POSTGRES_URL and
  * TEST_NATS_URL; when not given, an embedded PostgreSQL (the one `npm start` uses) and a
- * private nats-server from PATH on free loopback ports, stopped at the end.
+ * private nats-server (NATS_SERVER_BIN, else PATH, else sbin: see findNatsServer) on free loopback ports, stopped at the end.
  */
 export default async function globalSetup(): Promise<void> {
 	if (!process.env.TEST_NATS_URL) {
@@ -25,7 +26,9 @@ export default async function globalSetup(): Promise<void> {
 		// Run as root, Postgres runs as the "postgres" user, which must reach the directory.
 		chmodSync(dataDir, 0o755);
 		provisioned.dataDir = dataDir;
-		provisioned.postgres = await startEmbeddedPostgres(dataDir, []);
+		const home = postgresHome(dataDir, { given: true });
+		if (home.notice) console.log(`\n${home.notice}`);
+		provisioned.postgres = await startEmbeddedPostgres(home, []);
 		process.env.TEST_POSTGRES_URL = provisioned.postgres.url("postgres");
 	}
 	console.log(`\nTests use Postgres ${maskCredentials(process.env.TEST_POSTGRES_URL ?? "")} and NATS ${process.env.TEST_NATS_URL}.`);

@@ -55,7 +55,9 @@ describe("settings", () => {
 			workflowsNodes: 3,
 			hangTimeoutMs: 8000,
 			dataDir: path.resolve("data"),
+			dataDirGiven: false,
 			natsServerBin: undefined,
+			searchPath: [],
 			natsServers: 1,
 		});
 		expect(settings.repl.logLevel).toBe("warn");
@@ -125,7 +127,8 @@ describe("settings", () => {
 			given: true,
 			urls: { buildings: "postgres://postgres@127.0.0.1:5432/buildings", workflows: "postgres://w@db/workflows" },
 		});
-		expect(settings.local.dataDir).toBe("/srv/data");
+		expect(settings.local).toMatchObject({ dataDir: "/srv/data", dataDirGiven: true });
+		expect(settingsFrom({ PATH: "/a/bin:/usr/bin" }).local.searchPath).toEqual(["/a/bin", "/usr/bin"]);
 	});
 
 	it("fails in one line, naming the variable, the value and what is expected", () => {
