@@ -81,6 +81,13 @@ const config: BrokerOptions = {
 
 	// The default timeout (0) lets a caller wait forever for a node that died mid-request.
 	requestTimeout: given.requestTimeoutMs,
+	// How soon the others forget a node that stopped answering (a host cut off, a hung process):
+	// the registry checks every heartbeatTimeout, so within 2 × 5 s, the same 10 s in which the
+	// NATS servers' pings (nats/nats.conf: 2 s, 2 missed) close the route to a host that dropped
+	// off and take its queue subscriptions away. Until then its requests are sent again
+	// (WORKFLOW_ATTEMPT_TIMEOUT). Beats every second leave 4 s for a busy event loop to send one.
+	heartbeatInterval: given.heartbeatIntervalMs / 1000,
+	heartbeatTimeout: given.heartbeatTimeoutMs / 1000,
 	// Retry only errors raised before any handler ran (no node had the action yet, or the one
 	// chosen was stopping): a call that timed out or failed in a handler may already have written.
 	retryPolicy: {

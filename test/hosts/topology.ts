@@ -41,13 +41,13 @@ export class HostsCluster {
 		const servers = await Promise.all(ALL.map(host => startNats(host, ALL, this.workDir)));
 		this.processes.push(...servers);
 		await Promise.all(
-			servers.map((server, i) => server.waitUntil("routes to every other host", async () => (await routeCount(ALL[i])) === ALL.length - 1, 30_000)),
+			servers.map((server, i) =>
+				server.waitUntil("routes to every other host", async () => (await routeCount(ALL[i])) === ALL.length - 1, 30_000),
+			),
 		);
 		const databases = { BUILDINGS_DATABASE_URL: this.buildingsDb, WORKFLOWS_DATABASE_URL: this.workflowsDb };
 		await Promise.all(
-			workflowsHosts.map(host =>
-				this.startNode(host, nodeOf(host), { SERVICES: "workflows", TRANSPORTER: natsUrl(host), ...databases }),
-			),
+			workflowsHosts.map(host => this.startNode(host, nodeOf(host), { SERVICES: "workflows", TRANSPORTER: natsUrl(host), ...databases })),
 		);
 		await this.startNode(gatewayHost, GATEWAY_NODE, {
 			SERVICES: "api,buildings",
