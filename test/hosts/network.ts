@@ -114,7 +114,8 @@ export function removeNetwork(): void {
 		.map(line => /^\d+: ([^:@]+)/.exec(line)?.[1])
 		.filter((name): name is string => name !== undefined && name.startsWith(`${PREFIX}-`));
 	// Bridges last: a veth's other end may already be gone with its namespace.
-	for (const link of links.sort((a, b) => Number(Object.values(BRIDGES).includes(a)) - Number(Object.values(BRIDGES).includes(b)))) {
+	const bridges: string[] = Object.values(BRIDGES);
+	for (const link of [...links.filter(link => !bridges.includes(link)), ...links.filter(link => bridges.includes(link))]) {
 		try {
 			ip("link", "del", link);
 		} catch {
