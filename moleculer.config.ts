@@ -42,6 +42,10 @@ function transporter(): BrokerOptions["transporter"] {
 		noRandomize: false,
 		pingInterval: given.natsPingIntervalMs,
 		maxPingOut: 2,
+		// A node whose server dropped off the network may try that server first again: a connection
+		// to it is never refused, only unanswered, so give up on it after NATS_CONNECT_TIMEOUT (2 s),
+		// not nats.js's 20 s, and move to the next server.
+		timeout: given.natsConnectTimeoutMs,
 	};
 	if (token) options.token = token;
 	if (tlsCa || tlsCert) options.tls = { caFile: tlsCa, certFile: tlsCert, keyFile: tlsKey };

@@ -32,6 +32,9 @@ export class HostsCluster {
 	readonly workflowsDb = postgresUrl(databaseHost, "workflows");
 	private readonly processes: HostProcess[] = [];
 
+	/** `logLevel`: the nodes' LOG_LEVEL (their output is in workDir, one file each). */
+	constructor(private readonly logLevel = "warn") {}
+
 	/** Builds the hosts and starts everything on them; resolves once the gateway sees every node. */
 	async start(): Promise<void> {
 		// The user "postgres" enters it to reach its data directory.
@@ -69,7 +72,7 @@ export class HostsCluster {
 				NODE_ID: nodeID,
 				NAMESPACE: "hosts",
 				BALANCER: "nats",
-				LOG_LEVEL: "warn",
+				LOG_LEVEL: this.logLevel,
 				// No cluster.json of `npm start` to join: every setting is given here.
 				DATA_DIR: dataDir,
 				TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json"),

@@ -14,6 +14,7 @@ describe("settings", () => {
 			balancer: "nats",
 			requestTimeoutMs: 10_000,
 			natsPingIntervalMs: 2000,
+			natsConnectTimeoutMs: 2000,
 			heartbeatIntervalMs: 1000,
 			heartbeatTimeoutMs: 5000,
 			retries: 2,
