@@ -38,7 +38,7 @@ function broker(env: Env) {
 		balancer: oneOf(env, "BALANCER", ["nats", "moleculer"], "nats"),
 		requestTimeoutMs: integer(env, "REQUEST_TIMEOUT", 10_000),
 		/** ms between the client's pings to its NATS server: a hung server is left after 3 missed. */
-		natsPingIntervalMs: integer(env, "NATS_PING_INTERVAL", 2000, { min: 100 }),
+		natsPingIntervalMs: integer(env, "NATS_PING_INTERVAL", 1000, { min: 100 }),
 		/** ms a node waits for a NATS server to accept its connection before trying the next. */
 		natsConnectTimeoutMs: integer(env, "NATS_CONNECT_TIMEOUT", 2000, { min: 100 }),
 		/** ms between a node's heartbeats; another node forgets it after HEARTBEAT_TIMEOUT without one. */

@@ -24,7 +24,7 @@
  *   NATS_TLS_KEY               none                             PEM file of the client key
  *   BALANCER                   nats                             "nats": NATS queue groups pick the node; "moleculer": round-robin
  *   REQUEST_TIMEOUT            10000                            ms before a call between nodes fails
- *   NATS_PING_INTERVAL         2000 (at least 100)              ms between a node's pings to its NATS server; 3 unanswered: reconnect
+ *   NATS_PING_INTERVAL         1000 (at least 100)              ms between a node's pings to its NATS server; 3 unanswered: reconnect
  *   NATS_CONNECT_TIMEOUT       2000 (at least 100)              ms a node waits to connect to a NATS server before trying the next
  *   HEARTBEAT_INTERVAL         1000 (at least 100)              ms between a node's Moleculer heartbeats
  *   HEARTBEAT_TIMEOUT          5000 (at least 100)              ms without a heartbeat before the others forget a node (checked as often)

@@ -13,7 +13,7 @@ describe("settings", () => {
 			tcpHost: "127.0.0.1",
 			balancer: "nats",
 			requestTimeoutMs: 10_000,
-			natsPingIntervalMs: 2000,
+			natsPingIntervalMs: 1000,
 			natsConnectTimeoutMs: 2000,
 			heartbeatIntervalMs: 1000,
 			heartbeatTimeoutMs: 5000,
