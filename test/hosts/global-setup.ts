@@ -8,7 +8,7 @@ import { removeNetwork } from "./network";
  */
 export default function globalSetup(): void {
 	if (process.getuid?.() !== 0) {
-		console.error("\nnpm run test:hosts needs root: it builds test hosts with ip netns, veth pairs and bridges; run it as root (CI does).");
+		console.error("npm run test:hosts needs root: it builds test hosts with ip netns, veth pairs and bridges; run it as root (CI does).");
 		process.exit(1);
 	}
 	removeNetwork();
