@@ -88,9 +88,11 @@ const config: BrokerOptions = {
 	requestTimeout: given.requestTimeoutMs,
 	// How soon the others forget a node that stopped answering (a host cut off, a hung process):
 	// the registry checks every heartbeatTimeout, so within 2 × 5 s, the same 10 s in which the
-	// NATS servers' pings (nats/nats.conf: 2 s, 2 missed) close the route to a host that dropped
-	// off and take its queue subscriptions away. Until then its requests are sent again
-	// (WORKFLOW_ATTEMPT_TIMEOUT). Beats every second leave 4 s for a busy event loop to send one.
+	// NATS servers close the route to a host that dropped off and take its queue subscriptions
+	// away (their pings, nats/nats.conf, or the host's TCP retransmission limit: README, "Running
+	// on several machines"). Until then its requests are sent again (WORKFLOW_ATTEMPT_TIMEOUT).
+	// Beats every 2 s leave 3 s for a busy event loop to send one; beats every second made
+	// in-process tests of four brokers stall now and then.
 	heartbeatInterval: given.heartbeatIntervalMs / 1000,
 	heartbeatTimeout: given.heartbeatTimeoutMs / 1000,
 	// Retry only errors raised before any handler ran (no node had the action yet, or the one

@@ -42,7 +42,7 @@ function broker(env: Env) {
 		/** ms a node waits for a NATS server to accept its connection before trying the next. */
 		natsConnectTimeoutMs: integer(env, "NATS_CONNECT_TIMEOUT", 2000, { min: 100 }),
 		/** ms between a node's heartbeats; another node forgets it after HEARTBEAT_TIMEOUT without one. */
-		heartbeatIntervalMs: integer(env, "HEARTBEAT_INTERVAL", 1000, { min: 100 }),
+		heartbeatIntervalMs: integer(env, "HEARTBEAT_INTERVAL", 2000, { min: 100 }),
 		heartbeatTimeoutMs: integer(env, "HEARTBEAT_TIMEOUT", 5000, { min: 100 }),
 		retries: integer(env, "RETRIES", 2),
 		logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),

@@ -26,7 +26,7 @@
  *   REQUEST_TIMEOUT            10000                            ms before a call between nodes fails
  *   NATS_PING_INTERVAL         1000 (at least 100)              ms between a node's pings to its NATS server; 3 unanswered: reconnect
  *   NATS_CONNECT_TIMEOUT       2000 (at least 100)              ms a node waits to connect to a NATS server before trying the next
- *   HEARTBEAT_INTERVAL         1000 (at least 100)              ms between a node's Moleculer heartbeats
+ *   HEARTBEAT_INTERVAL         2000 (at least 100)              ms between a node's Moleculer heartbeats
  *   HEARTBEAT_TIMEOUT          5000 (at least 100)              ms without a heartbeat before the others forget a node (checked as often)
  *   RETRIES                    2                                retries of a call that never reached a handler
  *   LOG_LEVEL                  info (REPL: warn)                fatal, error, warn, info, debug or trace

@@ -15,7 +15,7 @@ describe("settings", () => {
 			requestTimeoutMs: 10_000,
 			natsPingIntervalMs: 1000,
 			natsConnectTimeoutMs: 2000,
-			heartbeatIntervalMs: 1000,
+			heartbeatIntervalMs: 2000,
 			heartbeatTimeoutMs: 5000,
 			retries: 2,
 			logLevel: "info",
