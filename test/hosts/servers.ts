@@ -52,16 +52,26 @@ export async function startPostgres(host: Host, workDir: string, databases: read
 		],
 		{ logDir: workDir, env: { LC_MESSAGES: "C" } },
 	);
-	const url = postgresUrl(host, "postgres");
-	await server.waitUntil("connections on the storage network", () => isReachable(host.storageAddress, POSTGRES_PORT));
-	const client = new Client({ connectionString: url });
-	await client.connect();
+	// Listening is not yet taking connections ("the database system is starting up").
+	await server.waitUntil("connections on the storage network", () => createDatabases(postgresUrl(host, "postgres"), databases));
+	return server;
+}
+
+/** Creates the databases; false while the server does not take connections yet. */
+async function createDatabases(url: string, databases: readonly string[]): Promise<boolean> {
+	const client = new Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+	try {
+		await client.connect();
+	} catch {
+		await client.end().catch(() => undefined);
+		return false;
+	}
 	try {
 		for (const database of databases) await client.query(`CREATE DATABASE "${database}"`);
+		return true;
 	} finally {
 		await client.end();
 	}
-	return server;
 }
 
 export function postgresUrl(host: Host, database: string): string {
