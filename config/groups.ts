@@ -116,6 +116,8 @@ function local(env: Env) {
 		/** The system's PATH (not a setting of this software), where `npm start` looks for nats-server. */
 		searchPath: (env.PATH ?? "").split(path.delimiter).filter(Boolean),
 		natsServers: integer(env, "NATS_SERVERS", 1, { min: 1 }),
+		/** What the nodes' output shows on `npm start`'s console (all of it goes to DATA_DIR/logs): LOG_LEVEL if set, else warnings. */
+		consoleLogLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "warn"),
 	});
 }
 

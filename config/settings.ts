@@ -26,7 +26,9 @@
  *   REQUEST_TIMEOUT            10000                            ms before a call between nodes fails
  *   NATS_PING_INTERVAL         2000 (at least 100)              ms between a node's pings to its NATS server; 3 unanswered: reconnect
  *   RETRIES                    2                                retries of a call that never reached a handler
- *   LOG_LEVEL                  info (REPL: warn)                fatal, error, warn, info, debug or trace
+ *   LOG_LEVEL                  info (REPL: warn)                fatal, error, warn, info, debug or trace. `npm start` writes each node's log
+ *                                                               to DATA_DIR/logs/<node>.log and shows on its console warn and
+ *                                                               above, or this level when set
  *   LOG_FORMAT                 text                             "text" for terminals, "json" for one JSON object a line
  *   METRICS                    false                            "true": Prometheus metrics at http://<node>:METRICS_PORT/metrics
  *   METRICS_PORT, METRICS_HOST 3030, 127.0.0.1                  where the metrics listen, port 1 to 65535 (`npm start`: + node index)

@@ -34,7 +34,8 @@ export function removeLocalCluster(dataDir: string): void {
 	rmSync(clusterFile(dataDir), { force: true });
 }
 
-function readLocalCluster(dataDir: string): LocalCluster | undefined {
+/** The cluster recorded in DATA_DIR, if its launcher still runs. */
+export function runningLocalCluster(dataDir: string): LocalCluster | undefined {
 	if (!existsSync(clusterFile(dataDir))) return undefined;
 	const cluster = JSON.parse(readFileSync(clusterFile(dataDir), "utf8")) as LocalCluster;
 	try {
@@ -53,7 +54,7 @@ function readLocalCluster(dataDir: string): LocalCluster | undefined {
  */
 export async function joinLocalCluster(nodeID: string): Promise<boolean> {
 	if (settings.broker.transporter.length > 0) return false;
-	const cluster = readLocalCluster(settings.local.dataDir);
+	const cluster = runningLocalCluster(settings.local.dataDir);
 	if (!cluster) return false;
 	const env: Record<string, string | undefined> = { ...cluster.env };
 	if (env.TCP_NODES) env.TCP_NODES = `${env.TCP_NODES},127.0.0.1:${await portToListenOnLater()}/${nodeID}`;
