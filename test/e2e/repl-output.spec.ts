@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { LaunchedCluster } from "../support/launcher";
 import { ScriptProcess } from "../support/processes";
 
@@ -29,6 +30,7 @@ describe("the REPL's output", () => {
 	}, 60_000);
 
 	it("relies on moleculer-repl 0.8.0's printing of a failed call (framework/repl-errors.ts)", () => {
-		expect((require("moleculer-repl/package.json") as { version: string }).version).toBe("0.8.0");
+		const manifest = JSON.parse(readFileSync(require.resolve("moleculer-repl/package.json"), "utf8")) as { version: string };
+		expect(manifest.version).toBe("0.8.0");
 	});
 });
