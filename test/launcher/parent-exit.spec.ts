@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,12 +14,19 @@ describe("the launcher under a parent process that dies", () => {
 	const dataDir = path.join(workDir, "data");
 	let parent: ScriptProcess;
 	afterAll(async () => {
-		// Should the launcher have outlived its parent, the group they share still reaches it.
-		try {
-			process.kill(-parent.child.pid!, "SIGTERM");
-			await new Promise(resolve => setTimeout(resolve, 10_000));
-		} catch {
-			// none left: the case passed
+		// Should anything have outlived the parent, the process group they share still reaches it.
+		const group = -parent.child.pid!;
+		// Its running members (the parent, ended, may wait to be reaped).
+		const running = () =>
+			execFileSync("ps", ["-e", "-o", "pid=,pgid="], { encoding: "utf8" })
+				.split("\n")
+				.map(line => line.trim().split(/\s+/).map(Number))
+				.filter(([pid, pgid]) => pgid === -group && isRunning(pid));
+		if (running().length > 0) {
+			process.kill(group, "SIGTERM");
+			await waitFor("the launcher's process group to end", () => running().length === 0, 15_000).catch(() =>
+				process.kill(group, "SIGKILL"),
+			);
 		}
 		rmSync(workDir, { recursive: true, force: true });
 	}, 30_000);
