@@ -40,9 +40,23 @@ export function runningLocalCluster(dataDir: string): LocalCluster | undefined {
 	const cluster = JSON.parse(readFileSync(clusterFile(dataDir), "utf8")) as LocalCluster;
 	try {
 		process.kill(cluster.pid, 0);
-		return cluster;
 	} catch {
 		return undefined; // its launcher is gone
+	}
+	return isLauncher(cluster.pid) ? cluster : undefined;
+}
+
+/**
+ * Whether a live pid is still a launcher (`cluster/start`), where /proc tells: after a `kill -9`
+ * the file stays, and its pid may since have gone to another process.
+ */
+function isLauncher(pid: number): boolean {
+	const cmdline = `/proc/${pid}/cmdline`;
+	if (!existsSync(cmdline)) return true;
+	try {
+		return readFileSync(cmdline, "utf8").includes(`cluster${path.sep}start`);
+	} catch {
+		return false; // ended meanwhile
 	}
 }
 

@@ -1,5 +1,7 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { runningLocalCluster } from "../../node/local-cluster";
 import { LaunchedCluster } from "../support/launcher";
 import { ScriptProcess } from "../support/processes";
 
@@ -29,4 +31,16 @@ describe("the launcher's start checks", () => {
 		expect(existsSync(path.join(cluster.dataDir, "cluster.json"))).toBe(true);
 		expect((await fetch(`${cluster.api}/health`)).status).toBe(200);
 	}, 60_000);
+
+	it("takes a record whose pid now belongs to another process for a cluster that is gone", () => {
+		expect(runningLocalCluster(cluster.dataDir)?.pid).toBe(cluster.launcher.child.pid);
+		const stale = mkdtempSync(path.join(tmpdir(), "stale-cluster-"));
+		try {
+			// This test's own process: alive, but no launcher.
+			writeFileSync(path.join(stale, "cluster.json"), JSON.stringify({ pid: process.pid, env: {} }));
+			expect(runningLocalCluster(stale)).toBeUndefined();
+		} finally {
+			rmSync(stale, { recursive: true, force: true });
+		}
+	});
 });
