@@ -123,7 +123,8 @@ describe("framework internals this project relies on", () => {
 				disableBalancer: true,
 				middlewares,
 				requestTimeout: 5000,
-				transit: { serviceChangedDebounceTime: 0 },
+				// A transit option of Moleculer's that its typings leave out.
+				transit: { serviceChangedDebounceTime: 0 } as BrokerOptions["transit"],
 			});
 			broker.createService({ name: "echo", actions: { say: ctx => ctx.params } });
 			// A call to this node's endpoint, as moleculer-web makes one for an alias (it picks the
