@@ -106,7 +106,7 @@ function local(env: Env) {
 	return Object.freeze({
 		workflowsNodes: integer(env, "WORKFLOWS_NODES", 3, { min: 1 }),
 		/** The buildings service in the gateway's node (api-1), or in a node of its own (buildings-1). */
-		buildingsInGateway: boolean(env, "BUILDINGS_IN_GATEWAY", false),
+		buildingsInGateway: boolean(env, "BUILDINGS_IN_GATEWAY", true),
 		hangTimeoutMs: integer(env, "NODE_HANG_TIMEOUT", 8000),
 		/** Absolute, from the working directory. */
 		dataDir: path.resolve(text(env, "DATA_DIR", "data")),

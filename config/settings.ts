@@ -65,7 +65,8 @@
  *   NODE_HANG_TIMEOUT          8000                             ms a node may leave its launcher's pings unanswered before it is killed
  *                                                               and restarted (a hung node keeps its share of NATS requests); 0: never
  *   WORKFLOWS_NODES            3 (at least 1)                   workflows nodes `npm start` runs
- *   BUILDINGS_IN_GATEWAY       false                            true: the gateway's node runs the buildings service too (api-1)
+ *   BUILDINGS_IN_GATEWAY       true                             the gateway's node runs the buildings service too (api-1);
+ *                                                               false: a buildings node of its own (buildings-1)
  *   DATA_DIR                   ./data                           files of the embedded PostgreSQL and nats-server, cluster.json (unset, as
  *                                                               root: the server's files may go elsewhere, see cluster/postgres-home.ts)
  *   NATS_SERVER_BIN            nats-server on PATH, else sbin   the nats-server binary `npm start` and the tests run (see findNatsServer)

@@ -53,6 +53,7 @@ describe("settings", () => {
 		expect(settings.buildings).toEqual({ keyTtlHours: 24 });
 		expect(settings.local).toEqual({
 			workflowsNodes: 3,
+			buildingsInGateway: true,
 			hangTimeoutMs: 8000,
 			dataDir: path.resolve("data"),
 			dataDirGiven: false,
