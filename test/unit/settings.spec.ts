@@ -60,6 +60,7 @@ describe("settings", () => {
 			natsServerBin: undefined,
 			searchPath: [],
 			natsServers: 1,
+			consoleLogLevel: "warn",
 		});
 		expect(settings.repl.logLevel).toBe("warn");
 	});
@@ -114,6 +115,7 @@ describe("settings", () => {
 			tracing: "zipkin",
 		});
 		expect(settingsFrom({ LOG_LEVEL: "error" }).repl.logLevel).toBe("error");
+		expect(settingsFrom({ LOG_LEVEL: "debug" }).local.consoleLogLevel).toBe("debug");
 		expect(() => settingsFrom({ BALANCER: "random" }).broker).toThrow('BALANCER must be "nats" or "moleculer", got "random"');
 		expect(() => settingsFrom({ LOG_LEVEL: "INFO" }).broker).toThrow(
 			'LOG_LEVEL must be "fatal", "error", "warn", "info", "debug" or "trace", got "INFO"',
