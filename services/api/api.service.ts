@@ -129,14 +129,14 @@ const gatewaySettings: ApiSettingsSchema = {
 })
 export default class ApiService extends MoleculerService {
 	/** The 503s answered, summarised (onError). */
-	unavailable?: RepeatSummary;
+	declare private unavailable: RepeatSummary;
 
 	created(): void {
 		this.unavailable = new RepeatSummary(line => this.logger.warn(line));
 	}
 
 	stopped(): void {
-		this.unavailable?.stop();
+		this.unavailable.stop();
 	}
 
 	/** Liveness of this gateway node. Open without an API key (probes carry none), so it says no more than this. */
