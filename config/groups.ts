@@ -111,7 +111,7 @@ function local(env: Env) {
 	return Object.freeze({
 		workflowsNodes: integer(env, "WORKFLOWS_NODES", 3, { min: 1 }),
 		/** The buildings service in the gateway's node (api-1), or in a node of its own (buildings-1). */
-		buildingsInGateway: boolean(env, "BUILDINGS_IN_GATEWAY", false),
+		buildingsInGateway: boolean(env, "BUILDINGS_IN_GATEWAY", true),
 		hangTimeoutMs: integer(env, "NODE_HANG_TIMEOUT", 8000),
 		/** Absolute, from the working directory. */
 		dataDir: path.resolve(text(env, "DATA_DIR", "data")),
@@ -121,6 +121,8 @@ function local(env: Env) {
 		/** The system's PATH (not a setting of this software), where `npm start` looks for nats-server. */
 		searchPath: (env.PATH ?? "").split(path.delimiter).filter(Boolean),
 		natsServers: integer(env, "NATS_SERVERS", 1, { min: 1 }),
+		/** What the nodes' output shows on `npm start`'s console (all of it goes to DATA_DIR/logs): LOG_LEVEL if set, else warnings. */
+		consoleLogLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "warn"),
 	});
 }
 

@@ -43,7 +43,7 @@ describe("the zero-infrastructure default", () => {
 		expect(launcher.output).toMatch(
 			/databases: +embedded PostgreSQL in data\/postgres, over its Unix socket in data\/postgres-socket \(also on 127\.0\.0\.1:\d+\): .*no database URLs given/,
 		);
-		for (const node of ["api-1", "buildings-1", "workflows-1", "workflows-2", "workflows-3"])
+		for (const node of ["api-1", "workflows-1", "workflows-2", "workflows-3"])
 			expect(launcher.output).toMatch(new RegExp(`node ${node}\\s`));
 	});
 
@@ -90,7 +90,7 @@ describe("the zero-infrastructure default", () => {
 			await waitUntil(async () => {
 				repl.write("nodes");
 				await sleep(1000);
-				return /workflows-3/.test(repl.output) && /buildings-1/.test(repl.output);
+				return /workflows-3/.test(repl.output) && /api-1/.test(repl.output);
 			}, 30_000);
 			repl.write("services");
 			await repl.waitForOutput(/buildings\s*│.*\n?.*workflows/s, 15_000);

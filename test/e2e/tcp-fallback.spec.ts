@@ -36,7 +36,7 @@ describe("without nats-server", () => {
 		const startUp = cluster.launcher.output.slice(0, cluster.launcher.output.indexOf("Cluster ready"));
 		expect(startUp).not.toMatch(/ (WARN|ERROR) /);
 		expect(startUp).not.toMatch(/reconnected/);
-		expect(startUp).toMatch(/buildings-1\/REGISTRY: Node 'workflows-1' connected\./);
+		expect(startUp).toMatch(/api-1\/REGISTRY: Node 'workflows-1' connected\./);
 	});
 
 	it("creates a building with 201", async () => {

@@ -34,7 +34,7 @@ describe("the local topology on given NATS and Postgres (cluster/start.ts)", () 
 
 	it("prints one summary naming the gateway, the nodes and the transporter", () => {
 		expect(launcher.output).toContain(`Cluster ready: http://localhost:${new URL(api).port}/api`);
-		for (const node of ["api-1", "buildings-1", "workflows-1", "workflows-2", "workflows-3"])
+		for (const node of ["api-1", "workflows-1", "workflows-2", "workflows-3"])
 			expect(launcher.output).toMatch(new RegExp(`node ${node}\\s`));
 		expect(launcher.output).toContain("(given; queue groups pick the node)");
 	});

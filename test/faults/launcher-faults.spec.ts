@@ -32,7 +32,8 @@ describe("faults on the cluster `npm start` runs", () => {
 	const stream = (name: string, seconds: number): Promise<LoadResult> =>
 		postBuildingsSteadily(cluster.api, { name, total: seconds * 30, ratePerSecond: 30, maxInFlight: 400 });
 
-	for (const nodeID of ["buildings-1", "api-1"]) {
+	// The gateway's node runs the buildings service too (BUILDINGS_IN_GATEWAY's default).
+	for (const nodeID of ["api-1"]) {
 		it(`kill -9 of ${nodeID}: the supervisor brings it back, and creations answer 201 within 5 s of its restart`, async () => {
 			const load = stream(`Kill ${nodeID}`, 16);
 			await sleep(3000);
