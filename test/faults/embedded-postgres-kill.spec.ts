@@ -4,7 +4,7 @@ import path from "node:path";
 import type { LocalCluster } from "../../node/local-cluster";
 import { expectClean, recovery, settle } from "../support/fault-figures";
 import { postBuildingsSteadily } from "../support/load";
-import { ScriptProcess, freePort, isRunning } from "../support/processes";
+import { START, ScriptProcess, freePort, isRunning } from "../support/processes";
 
 /** How soon after the kill creations must answer 201 again, 30 in a row (README, Faults and overload). */
 const RECOVERY_BOUND_MS = 10_000;
@@ -23,7 +23,7 @@ describe("kill -9 of the embedded PostgreSQL under `npm start`", () => {
 	beforeAll(async () => {
 		const port = await freePort();
 		api = `http://127.0.0.1:${port}/api`;
-		launcher = new ScriptProcess("cluster/start.ts", [], { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "warn" }, workDir);
+		launcher = new ScriptProcess(START, [], { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "warn" }, workDir);
 		await launcher.waitForOutput("Cluster ready", 90_000);
 	}, 120_000);
 	afterAll(async () => {
