@@ -15,7 +15,7 @@ const tiers = {
 	// cluster page in a browser, given NATS and Postgres, a clone the postgres user cannot enter.
 	cluster: ["test/e2e/{supervision,tcp-fallback,nats-failover,cluster-page,topology,unreachable-clone}.spec.ts"],
 	// Faults on `npm start`'s processes under a stream of creations.
-	faults: ["test/faults/launcher-faults.spec.ts"],
+	faults: ["test/faults/{launcher,database}-faults.spec.ts"],
 	soak: ["test/faults/soak.spec.ts"],
 	bench: ["test/bench/**/*.spec.ts"],
 };
