@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { expectClean, recovery, settle } from "../support/fault-figures";
+import { expectClean, recoveredAndHeld, recovery, settle } from "../support/fault-figures";
+import { waitFor } from "../support/infra";
 import { LaunchedCluster } from "../support/launcher";
-import { postBuildingsSteadily } from "../support/load";
+import { postBuildingsSteadily, type LoadResult } from "../support/load";
 
 // `NATS_SERVERS=3 npm start` under a steady stream of creations: each NATS server killed with
 // kill -9 in turn (the launcher starts it again), then one hung (SIGSTOP) for 20 s.
@@ -43,9 +44,20 @@ describe("a NATS cluster of three (NATS_SERVERS=3) under load", () => {
 
 	it("loses no building and doubles no workflow when servers are killed or hang", async () => {
 		const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
-		const load = postBuildingsSteadily(cluster.api, { total: RATE * 58, ratePerSecond: RATE, maxInFlight: MAX_IN_FLIGHT });
 		const events: Event[] = [];
-		await sleep(3000);
+		let live: LoadResult | undefined;
+		let done = false;
+		// Ends once the last event is over and creations recovered and held after it.
+		const load = postBuildingsSteadily(cluster.api, {
+			total: RATE * 120,
+			ratePerSecond: RATE,
+			maxInFlight: MAX_IN_FLIGHT,
+			until: result => ((live = result), done && recoveredAndHeld(result, events[events.length - 1].until)),
+		});
+		/** Until 30 × 201 in a row answer requests sent after `from`. */
+		const recovered = (from: number) =>
+			waitFor("creations to recover", () => live !== undefined && recovery(live.answers, from) !== undefined, 30_000);
+		await recovered(Date.now());
 		for (const index of [1, 2, 3]) {
 			const server = launchedServer(cluster.dataDir, index);
 			const at = Date.now();
@@ -53,7 +65,7 @@ describe("a NATS cluster of three (NATS_SERVERS=3) under load", () => {
 			await cluster.launcher.waitForOutput(`nats-server on port ${server.port} restarted`, 15_000);
 			expect(launchedServer(cluster.dataDir, index).pid).not.toBe(server.pid);
 			events.push({ what: `kill -9 nats-${index}`, at, until: Date.now() });
-			await sleep(5000);
+			await recovered(at);
 		}
 		// The server the gateway is on, hung: the worst place for it.
 		const { natsServers } = (await (await fetch(`${cluster.api}/health/ready`)).json()) as { natsServers: Record<string, string> };
@@ -64,6 +76,7 @@ describe("a NATS cluster of three (NATS_SERVERS=3) under load", () => {
 		await sleep(20_000);
 		process.kill(hung, "SIGCONT");
 		events.push({ what: `SIGSTOP nats-${hungIndex} for 20 s`, at: stoppedAt, until: Date.now() });
+		done = true;
 		const result = await load;
 
 		const failed = result.answers.filter(a => a.status !== 201 && a.status !== 202);
