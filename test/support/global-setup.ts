@@ -1,3 +1,5 @@
+// First, before anything reads the settings (and so `.env`).
+import "./outside-checkout";
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
