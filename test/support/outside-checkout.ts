@@ -11,3 +11,6 @@ if (!path.relative(checkout, process.cwd()).startsWith("..")) {
 	process.chdir(folder);
 	process.once("exit", () => rmSync(folder, { recursive: true, force: true }));
 }
+// The TypeScript the tests run through tsx (nodes, scripts) still compiles with the project's
+// tsconfig (legacy decorators), which tsx otherwise looks for from the working directory.
+process.env.TSX_TSCONFIG_PATH = path.join(checkout, "tsconfig.json");
