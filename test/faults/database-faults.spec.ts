@@ -57,7 +57,8 @@ describe("database faults and overload on the cluster `npm start` runs", () => {
 		await buildingsProxy.cut();
 		await sleep(3000);
 		await buildingsProxy.restore();
-		const figures = await settle(cluster, "buildings database cut off for 3 s", await stream.done, stream.faultEnded());
+		const endedAt = stream.faultEnded();
+		const figures = await settle(cluster, "buildings database cut off for 3 s", await stream.done, endedAt);
 		expectClean(figures, ["201", "202", "503"]);
 		expectRecovered(figures, BACK_AFTER_RETURN_MS);
 	}, 120_000);
@@ -68,7 +69,8 @@ describe("database faults and overload on the cluster `npm start` runs", () => {
 		await workflowsProxy.cut();
 		await sleep(3000);
 		await workflowsProxy.restore();
-		const figures = await settle(cluster, "workflows database cut off for 3 s", await stream.done, stream.faultEnded());
+		const endedAt = stream.faultEnded();
+		const figures = await settle(cluster, "workflows database cut off for 3 s", await stream.done, endedAt);
 		expectClean(figures, ["201", "202"]);
 		expectRecovered(figures, BACK_AFTER_RETURN_MS);
 	}, 120_000);

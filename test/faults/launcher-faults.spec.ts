@@ -113,7 +113,8 @@ describe("process faults on the cluster `npm start` runs", () => {
 		await stream.warm();
 		process.kill(pidOf("workflows-1"), "SIGTERM");
 		await cluster.launcher.waitForOutput(/Node workflows-1 stopped \(.*\) as it was asked to; it is not restarted\./, 30_000);
-		const figures = await settle(cluster, "SIGTERM workflows-1", await stream.done, stream.faultEnded());
+		const endedAt = stream.faultEnded();
+		const figures = await settle(cluster, "SIGTERM workflows-1", await stream.done, endedAt);
 		expectClean(figures, ["201", "202"]);
 		expectRecovered(figures, BACK_AFTER_RESTART_MS);
 		expect(pidOf("workflows-1")).toBeUndefined();
