@@ -1,5 +1,6 @@
 // The tests in tiers, each a jest project: `npm test` runs the fast one, `npm run test:<tier>`
-// another (jest --selectProjects), `npm run test:all` every one.
+// another (jest --selectProjects), `npm run test:all` every one. test/hosts has its own
+// configuration (jest.hosts.config.js, `npm run test:hosts`).
 const tiers = {
 	// Every REST route, the REPL, the OpenAPI document, the default start (embedded PostgreSQL over
 	// its socket, a private nats-server), one kill -9 through the launcher, the queue group's
