@@ -13,7 +13,7 @@ describe("without nats-server", () => {
 	const binDir = path.join(workDir, "bin");
 	mkdirSync(binDir);
 	symlinkSync(process.execPath, path.join(binDir, "node"));
-	const withoutNats = { PATH: binDir, NATS_SERVER_BIN: undefined };
+	const withoutNats = { PATH: binDir, NATS_SERVER_BIN: undefined, BUILDINGS_IN_GATEWAY: "false" };
 	beforeAll(() => cluster.start(withoutNats), 120_000);
 	afterAll(() => cluster.stop(), 60_000);
 
