@@ -11,9 +11,9 @@ import { GATEWAY_NODE, HostsCluster, databaseHost, gatewayHost, nodeOf, workflow
 // orphaned in either database once drained; 30 201s in a row again within BOUND_MS of each heal;
 // a healed workflows node handling creations again; and /api/cluster showing the cut and the heal.
 
-/** The goal: back to 201 within 10 s of a heal, and of a workflows host dropping off. */
 /** Every answer during a partition: created, accepted (its workflow follows), or refused to be retried. */
 const ANSWERS = ["201", "202", "503"];
+/** The goal: back to 201 within 10 s of a heal, and of a workflows host dropping off. */
 const BOUND_MS = 10_000;
 /**
  * A route to a host that dropped off, as a server no scenario cuts sees it, closes after 2 to 3
