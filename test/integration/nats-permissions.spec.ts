@@ -92,7 +92,8 @@ describe("NATS users of docker-compose.yml (nats/nats.conf)", () => {
 		const { nc, errors } = await client("api");
 		const subject = `${prefix}.REQB.buildings.get`;
 		const received: string[] = [];
-		nc.subscribe(subject, { queue: "buildings.get", callback: (err, msg) => received.push(err ? "error" : msg.subject) });
+		// A queue group of its own: the cluster's buildings node, in the group "buildings.get", gets its own copy.
+		nc.subscribe(subject, { queue: "permission-check", callback: (err, msg) => received.push(err ? "error" : msg.subject) });
 		nc.publish(subject, new TextEncoder().encode("{}"));
 		await nc.flush();
 		await waitUntil(() => received.length > 0);
