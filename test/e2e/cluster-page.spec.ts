@@ -19,7 +19,7 @@ describe("the cluster page", () => {
 	let extra: ScriptProcess | undefined;
 
 	beforeAll(async () => {
-		await cluster.start({ WORKFLOWS_NODES: "2", LOG_LEVEL: "warn", BUILDINGS_IN_GATEWAY: "false" });
+		await cluster.start({ WORKFLOWS_NODES: "2", LOG_LEVEL: "warn" });
 		browser = await launchChromium();
 		page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 		await page.goto(cluster.api.replace(/\/api$/, "/cluster"));

@@ -29,7 +29,7 @@ function launchedServer(dataDir: string, index: number): { pid: number; port: nu
 
 describe("a NATS cluster of three (NATS_SERVERS=3) under load", () => {
 	const cluster = new LaunchedCluster("nats-failover");
-	beforeAll(() => cluster.start({ NATS_SERVERS: "3", BUILDINGS_IN_GATEWAY: "false" }), 120_000);
+	beforeAll(() => cluster.start({ NATS_SERVERS: "3" }), 120_000);
 	afterAll(() => cluster.stop(), 90_000);
 
 	it("spreads the nodes over the three servers and says which one each is on", async () => {
