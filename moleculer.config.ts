@@ -35,13 +35,18 @@ function transporter(): BrokerOptions["transporter"] {
 	});
 	// Several URLs are the servers of one NATS cluster: each node takes them in a random order, so
 	// the nodes spread over the servers, and a node whose server fails moves to another. The client
-	// pings its server every NATS_PING_INTERVAL and, after 2 unanswered, reconnects: a hung server
-	// is left in seconds, not after 4 minutes.
+	// pings its server every NATS_PING_INTERVAL (1 s) and, after 2 unanswered, reconnects: a hung
+	// server, or one whose host dropped off the network, is left within 3 s, not after 4 minutes.
+	// (The servers ping less often, every 2 s, as NATS advises: nats/nats.conf.)
 	const options: Record<string, unknown> = {
 		url: withCredentials.join(","),
 		noRandomize: false,
 		pingInterval: given.natsPingIntervalMs,
 		maxPingOut: 2,
+		// A node whose server dropped off the network may try that server first again: a connection
+		// to it is never refused, only unanswered, so give up on it after NATS_CONNECT_TIMEOUT (2 s),
+		// not nats.js's 20 s, and move to the next server.
+		timeout: given.natsConnectTimeoutMs,
 	};
 	if (token) options.token = token;
 	if (tlsCa || tlsCert) options.tls = { caFile: tlsCa, certFile: tlsCert, keyFile: tlsKey };
@@ -81,6 +86,15 @@ const config: BrokerOptions = {
 
 	// The default timeout (0) lets a caller wait forever for a node that died mid-request.
 	requestTimeout: given.requestTimeoutMs,
+	// How soon the others forget a node that stopped answering (a host cut off, a hung process):
+	// the registry checks every heartbeatTimeout, so within 2 × 5 s, the same 10 s in which the
+	// NATS servers close the route to a host that dropped off and take its queue subscriptions
+	// away (their pings, nats/nats.conf, or the host's TCP retransmission limit: README, "Running
+	// on several machines"). Until then its requests are sent again (WORKFLOW_ATTEMPT_TIMEOUT).
+	// Beats every 2 s leave 3 s for a busy event loop to send one; beats every second made
+	// in-process tests of four brokers stall now and then.
+	heartbeatInterval: given.heartbeatIntervalMs / 1000,
+	heartbeatTimeout: given.heartbeatTimeoutMs / 1000,
 	// Retry only errors raised before any handler ran (no node had the action yet, or the one
 	// chosen was stopping): a call that timed out or failed in a handler may already have written.
 	retryPolicy: {

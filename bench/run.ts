@@ -4,7 +4,8 @@
  * transporter and Postgres given by the usual variables, else on the launcher's defaults (a
  * private nats-server, an embedded Postgres); the full run adds one on Moleculer's TCP
  * transporter. Loopback only; stops everything it started.
- * `npm run bench -- --quick` is a short smoke run. Results: bench/results/<time>.json and .md.
+ * `npm run bench -- --quick` is a short smoke run, `-- --help` the usage. Results:
+ * bench/results/<time>.json and .md.
  */
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,10 +20,16 @@ import { load, type LoadFigures } from "./load";
 import { connectNats, withoutCredentials } from "./nats";
 import { LARGE_TABLE, LARGE_TABLE_ROWS, POOL_SIZE, SCENARIO, YARDSTICK } from "./names";
 import { report } from "./report";
+import { benchOptions } from "./usage";
 import type { Results } from "./results";
 import { leanRead, natsRequestReply, rawHttp, rawInsert, readPipeline, type ReadLoad } from "./yardsticks";
 
-const quick = process.argv.includes("--quick");
+const options = benchOptions(process.argv.slice(2));
+if ("usage" in options) {
+	(options.exitCode === 0 ? console.log : console.error)(options.usage);
+	process.exit(options.exitCode);
+}
+const { quick } = options;
 const seconds = quick ? 2 : 8;
 const warmupSeconds = quick ? 1 : 3;
 

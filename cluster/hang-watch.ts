@@ -1,6 +1,6 @@
 /** What the watch needs of a node's process: the IPC channel of a forked node/main.ts (which answers the pings). */
 export interface PingableProcess {
-	send(message: unknown): boolean;
+	send(message: unknown, callback?: (error: Error | null) => void): boolean;
 	on(event: "message", listener: (message: unknown) => void): unknown;
 	off(event: "message", listener: (message: unknown) => void): unknown;
 }
@@ -30,9 +30,11 @@ export function watchForHang(child: PingableProcess, timeoutMs: number, onHung: 
 			return;
 		}
 		sent++;
-		// A node that has just exited has no channel left; its exit is handled elsewhere.
+		// A node that is leaving (SIGTERM: it closes its channel, then finishes its requests) or has
+		// just exited has no channel left; its exit is handled elsewhere. Given a callback, send
+		// reports that there rather than as an 'error' event, which would end the launcher.
 		try {
-			child.send({ ping: sent });
+			child.send({ ping: sent }, error => error && stop());
 		} catch {
 			stop();
 		}

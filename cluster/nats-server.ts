@@ -39,7 +39,9 @@ function isExecutableFile(file: string): boolean {
 /**
  * The server pings each client every 2 s and drops one that misses 2 pings: a node that hangs
  * (alive, sockets open, not reading) leaves the queue groups within about 6 s instead of the
- * default 4 minutes, so requests stop going to it. docker-compose's nats/ config says the same.
+ * default 4 minutes, so requests stop going to it. The same pings go over a NATS cluster's
+ * routes: a server whose host drops off the network loses its routes, and the others its nodes'
+ * queue subscriptions, within about 6 s. docker-compose's nats/ config says the same.
  */
 export const NATS_LIVENESS_CONFIG = 'ping_interval: "2s"\nping_max: 2\n';
 

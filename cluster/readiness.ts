@@ -3,15 +3,17 @@ import type { NodeSpec } from "./topology";
 /**
  * Waits until the gateway on `port` is ready and sees every node, three checks in a row:
  * discovery takes a moment, and the last nodes to meet still exchange their details. Resolves
- * with the NATS server each node is on (none on TCP).
+ * with the NATS server each node is on (none on TCP). With API_KEYS set, readiness needs a key as
+ * every route but liveness does: `apiKey` is one of them.
  */
-export async function waitUntilReady(port: number, nodes: NodeSpec[], timeoutMs: number): Promise<Record<string, string>> {
+export async function waitUntilReady(port: number, nodes: NodeSpec[], timeoutMs: number, apiKey?: string): Promise<Record<string, string>> {
 	const deadline = Date.now() + timeoutMs;
+	const headers: Record<string, string> = apiKey ? { Authorization: `Bearer ${apiKey}` } : {};
 	let last = "no answer";
 	let inARow = 0;
 	while (Date.now() < deadline) {
 		try {
-			const res = await fetch(`http://127.0.0.1:${port}/api/health/ready`);
+			const res = await fetch(`http://127.0.0.1:${port}/api/health/ready`, { headers });
 			const body = (await res.json()) as {
 				message?: string;
 				nodes?: string[];

@@ -13,11 +13,14 @@ import { joinLocalCluster } from "../node/local-cluster";
 import { maskCredentials } from "./printable";
 import { replCommands } from "./repl-commands";
 import { runInTurn } from "../framework/repl-in-turn";
+import { ReadableReplErrors } from "../framework/repl-errors";
+import { plainOutputUnlessTerminal } from "./plain-output";
 
 /** How long the prompt waits for the cluster's services before it opens anyway. */
 const DISCOVERY_TIMEOUT_MS = 5000;
 
 async function main(): Promise<void> {
+	plainOutputUnlessTerminal();
 	const nodeID = settings.node.id ?? `repl-${hostname()}-${process.pid}`;
 	const joined = await joinLocalCluster(nodeID);
 	// Read only now: the environment is complete.
@@ -27,6 +30,8 @@ async function main(): Promise<void> {
 		nodeID,
 		// Only warnings unless LOG_LEVEL says otherwise: the prompt is for the operator, not for the broker's chatter.
 		logger: { type: "Console", options: { level: settings.repl.logLevel, formatter: "short" } },
+		// A call with bad params answers with its field messages, not a stack trace.
+		middlewares: [...(config.middlewares ?? []), ReadableReplErrors()],
 	});
 	const where = joined ? "the local cluster of `npm start`" : `namespace "${config.namespace}"`;
 	// The first command (piped ones come at once) must find the services it calls. A transporter

@@ -38,7 +38,12 @@ function broker(env: Env) {
 		balancer: oneOf(env, "BALANCER", ["nats", "moleculer"], "nats"),
 		requestTimeoutMs: integer(env, "REQUEST_TIMEOUT", 10_000),
 		/** ms between the client's pings to its NATS server: a hung server is left after 3 missed. */
-		natsPingIntervalMs: integer(env, "NATS_PING_INTERVAL", 2000, { min: 100 }),
+		natsPingIntervalMs: integer(env, "NATS_PING_INTERVAL", 1000, { min: 100 }),
+		/** ms a node waits for a NATS server to accept its connection before trying the next. */
+		natsConnectTimeoutMs: integer(env, "NATS_CONNECT_TIMEOUT", 2000, { min: 100 }),
+		/** ms between a node's heartbeats; another node forgets it after HEARTBEAT_TIMEOUT without one. */
+		heartbeatIntervalMs: integer(env, "HEARTBEAT_INTERVAL", 2000, { min: 100 }),
+		heartbeatTimeoutMs: integer(env, "HEARTBEAT_TIMEOUT", 5000, { min: 100 }),
 		retries: integer(env, "RETRIES", 2),
 		logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
 		logFormat: oneOf(env, "LOG_FORMAT", ["text", "json"], "text"),
@@ -106,7 +111,7 @@ function local(env: Env) {
 	return Object.freeze({
 		workflowsNodes: integer(env, "WORKFLOWS_NODES", 3, { min: 1 }),
 		/** The buildings service in the gateway's node (api-1), or in a node of its own (buildings-1). */
-		buildingsInGateway: boolean(env, "BUILDINGS_IN_GATEWAY", false),
+		buildingsInGateway: boolean(env, "BUILDINGS_IN_GATEWAY", true),
 		hangTimeoutMs: integer(env, "NODE_HANG_TIMEOUT", 8000),
 		/** Absolute, from the working directory. */
 		dataDir: path.resolve(text(env, "DATA_DIR", "data")),
@@ -116,6 +121,8 @@ function local(env: Env) {
 		/** The system's PATH (not a setting of this software), where `npm start` looks for nats-server. */
 		searchPath: (env.PATH ?? "").split(path.delimiter).filter(Boolean),
 		natsServers: integer(env, "NATS_SERVERS", 1, { min: 1 }),
+		/** What the nodes' output shows on `npm start`'s console (all of it goes to DATA_DIR/logs): LOG_LEVEL if set, else warnings. */
+		consoleLogLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "warn"),
 	});
 }
 

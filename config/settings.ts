@@ -24,9 +24,14 @@
  *   NATS_TLS_KEY               none                             PEM file of the client key
  *   BALANCER                   nats                             "nats": NATS queue groups pick the node; "moleculer": round-robin
  *   REQUEST_TIMEOUT            10000                            ms before a call between nodes fails
- *   NATS_PING_INTERVAL         2000 (at least 100)              ms between a node's pings to its NATS server; 3 unanswered: reconnect
+ *   NATS_PING_INTERVAL         1000 (at least 100)              ms between a node's pings to its NATS server; 3 unanswered: reconnect
+ *   NATS_CONNECT_TIMEOUT       2000 (at least 100)              ms a node waits to connect to a NATS server before trying the next
+ *   HEARTBEAT_INTERVAL         2000 (at least 100)              ms between a node's Moleculer heartbeats
+ *   HEARTBEAT_TIMEOUT          5000 (at least 100)              ms without a heartbeat before the others forget a node (checked as often)
  *   RETRIES                    2                                retries of a call that never reached a handler
- *   LOG_LEVEL                  info (REPL: warn)                fatal, error, warn, info, debug or trace
+ *   LOG_LEVEL                  info (REPL: warn)                fatal, error, warn, info, debug or trace. `npm start` writes each node's log
+ *                                                               to DATA_DIR/logs/<node>.log and shows on its console warn and
+ *                                                               above, or this level when set
  *   LOG_FORMAT                 text                             "text" for terminals, "json" for one JSON object a line
  *   METRICS                    false                            "true": Prometheus metrics at http://<node>:METRICS_PORT/metrics
  *   METRICS_PORT, METRICS_HOST 3030, 127.0.0.1                  where the metrics listen, port 1 to 65535 (`npm start`: + node index)
@@ -63,7 +68,8 @@
  *   NODE_HANG_TIMEOUT          8000                             ms a node may leave its launcher's pings unanswered before it is killed
  *                                                               and restarted (a hung node keeps its share of NATS requests); 0: never
  *   WORKFLOWS_NODES            3 (at least 1)                   workflows nodes `npm start` runs
- *   BUILDINGS_IN_GATEWAY       false                            true: the gateway's node runs the buildings service too (api-1)
+ *   BUILDINGS_IN_GATEWAY       true                             the gateway's node runs the buildings service too (api-1);
+ *                                                               false: a buildings node of its own (buildings-1)
  *   DATA_DIR                   ./data                           files of the embedded PostgreSQL and nats-server, cluster.json (unset, as
  *                                                               root: the server's files may go elsewhere, see cluster/postgres-home.ts)
  *   NATS_SERVER_BIN            nats-server on PATH, else sbin   the nats-server binary `npm start` and the tests run (see findNatsServer)

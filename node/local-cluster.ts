@@ -34,14 +34,29 @@ export function removeLocalCluster(dataDir: string): void {
 	rmSync(clusterFile(dataDir), { force: true });
 }
 
-function readLocalCluster(dataDir: string): LocalCluster | undefined {
+/** The cluster recorded in DATA_DIR, if its launcher still runs. */
+export function runningLocalCluster(dataDir: string): LocalCluster | undefined {
 	if (!existsSync(clusterFile(dataDir))) return undefined;
 	const cluster = JSON.parse(readFileSync(clusterFile(dataDir), "utf8")) as LocalCluster;
 	try {
 		process.kill(cluster.pid, 0);
-		return cluster;
 	} catch {
 		return undefined; // its launcher is gone
+	}
+	return isLauncher(cluster.pid) ? cluster : undefined;
+}
+
+/**
+ * Whether a live pid is still a launcher (`cluster/start`), where /proc tells: after a `kill -9`
+ * the file stays, and its pid may since have gone to another process.
+ */
+function isLauncher(pid: number): boolean {
+	const cmdline = `/proc/${pid}/cmdline`;
+	if (!existsSync(cmdline)) return true;
+	try {
+		return readFileSync(cmdline, "utf8").includes(`cluster${path.sep}start`);
+	} catch {
+		return false; // ended meanwhile
 	}
 }
 
@@ -53,7 +68,7 @@ function readLocalCluster(dataDir: string): LocalCluster | undefined {
  */
 export async function joinLocalCluster(nodeID: string): Promise<boolean> {
 	if (settings.broker.transporter.length > 0) return false;
-	const cluster = readLocalCluster(settings.local.dataDir);
+	const cluster = runningLocalCluster(settings.local.dataDir);
 	if (!cluster) return false;
 	const env: Record<string, string | undefined> = { ...cluster.env };
 	if (env.TCP_NODES) env.TCP_NODES = `${env.TCP_NODES},127.0.0.1:${await portToListenOnLater()}/${nodeID}`;

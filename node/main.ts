@@ -63,6 +63,9 @@ async function main(): Promise<void> {
 	process.on("SIGINT", () => stop("SIGINT received"));
 	process.on("SIGTERM", () => stop("SIGTERM received"));
 	if (process.send) process.on("disconnect", () => stop("Launcher gone"));
+	// Under `npm start` the launcher reads this output: once it is gone, a write fails, and the
+	// node must still stop gracefully.
+	if (process.send) for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
 
 	await broker.start();
 	process.send?.({ ready: true, nodeID: broker.nodeID, services: names });

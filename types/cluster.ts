@@ -22,7 +22,10 @@ const nodeSchema = closedObject({
 	cpu: { ...nullable("number"), description: "% of the host's CPU, from its heartbeats" },
 	memory: { ...nullable("integer"), description: "resident set size of its process, bytes" },
 	heartbeatAge: { ...nullable("number"), description: "seconds since its last heartbeat (heartbeats come every 10 s by default)" },
-	natsServer: { ...nullable("string"), description: "the NATS server it is connected to, from the NATS monitor" },
+	natsServer: {
+		...nullable("string"),
+		description: "the NATS server it is connected to: the client address it reports (host:port), else its server from the NATS monitor",
+	},
 });
 
 const natsSchema = closedObject(

@@ -9,9 +9,12 @@ import { natsServers, nodesRunning } from "../../broker/registry";
 import { ClusterMixin, clusterRoutes } from "./cluster";
 import { DocsMixin, docsRoutes } from "./docs";
 import { MethodsMixin } from "../../framework/gateway-methods";
+import { QuietErrorsMixin } from "../../framework/quiet-gateway-errors";
+import { RepeatSummary } from "../../broker/repeat-summary";
 import { apiKeyCheck, checkBody, inFlightLimit, takeIdempotencyKey, type GatewayRequest } from "./guards";
 
 type ResponseMeta = { $statusCode?: number; $location?: string; $responseHeaders?: Record<string, string> };
+type Gateway = MoleculerService & { unavailable?: RepeatSummary };
 
 const { port, host, corsOrigins, rateLimit, maxInFlight, apiKeys } = settings.gateway;
 const checkApiKey = apiKeyCheck(apiKeys);
@@ -94,9 +97,11 @@ const gatewaySettings: ApiSettingsSchema = {
 	logRequest: "debug",
 	logResponse: "debug",
 	log4XXResponses: false,
-	onError(this: MoleculerService, _req: IncomingMessage, res: ServerResponse, err: Error) {
+	onError(this: Gateway, _req: IncomingMessage, res: ServerResponse, err: Error) {
 		const body = toHttpError(err);
-		if (body.code >= 500 && body.code !== 503) this.logger.error("Request failed:", err);
+		// A 503 is expected (a dependency down, overload): one WARN line per cause and second. A 500 is a bug: its stack.
+		if (body.code === 503) this.unavailable?.note(`503 ${body.type}: ${body.message}`);
+		else if (body.code >= 500) this.logger.error("Request failed:", err);
 		res.setHeader("Content-Type", "application/json; charset=utf-8");
 		// Every 503 is worth trying again: say when.
 		if (body.code === 503) res.setHeader("Retry-After", "1");
@@ -114,7 +119,7 @@ const gatewaySettings: ApiSettingsSchema = {
 @Service({
 	name: "api",
 	// The OpenAPI document and its page, the cluster page and its JSON: routes and actions of their own.
-	mixins: [MethodsMixin, ApiGateway, DocsMixin, ClusterMixin],
+	mixins: [MethodsMixin, QuietErrorsMixin, ApiGateway, DocsMixin, ClusterMixin],
 	actions: {
 		// A retry would replay the HTTP request after its body has been read; calls made on its
 		// behalf are retried (or not) on their own.
@@ -123,6 +128,17 @@ const gatewaySettings: ApiSettingsSchema = {
 	settings: gatewaySettings,
 })
 export default class ApiService extends MoleculerService {
+	/** The 503s answered, summarised (onError). */
+	declare private unavailable: RepeatSummary;
+
+	created(): void {
+		this.unavailable = new RepeatSummary(line => this.logger.warn(line));
+	}
+
+	stopped(): void {
+		this.unavailable.stop();
+	}
+
 	/** Liveness of this gateway node. Open without an API key (probes carry none), so it says no more than this. */
 	@Action()
 	health(): Health {

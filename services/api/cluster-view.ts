@@ -8,7 +8,7 @@
  */
 import { Transporters, type ServiceBroker } from "moleculer";
 import type { Building, ClusterNode, ClusterView, NatsView, OutboxStats, Page } from "../../types";
-import { nodesRunning } from "../../broker/registry";
+import { natsServers, nodesRunning } from "../../broker/registry";
 import type { CreationRates } from "./creations";
 import { balancedSubject, natsSnapshot, type NatsSnapshot } from "./nats-monitor";
 
@@ -44,6 +44,9 @@ export async function clusterView(broker: ServiceBroker, monitors: readonly stri
 		buildingsUp ? call<Page<Building>>("buildings.list", { sort: "-id", pageSize: 10 }) : null,
 	]);
 
+	// The client address each node reports (as readiness and `npm start`'s summary show it); the
+	// monitor's label (its own host and port) only for a node that reports none.
+	const clientServers = natsServers(broker);
 	const nodes: ClusterNode[] = registered
 		.map((node, i) => ({
 			id: node.id,
@@ -53,7 +56,7 @@ export async function clusterView(broker: ServiceBroker, monitors: readonly stri
 			cpu: node.cpu,
 			memory: healths[i]?.process.memory.rss ?? null,
 			heartbeatAge: node.local ? 0 : Math.max(0, Math.round(process.uptime() - node.lastHeartbeatTime)),
-			natsServer: snapshot?.serverOf.get(node.id) ?? null,
+			natsServer: clientServers[node.id] ?? snapshot?.serverOf.get(node.id) ?? null,
 		}))
 		.sort((a, b) => a.id.localeCompare(b.id));
 

@@ -1,6 +1,7 @@
 import type { Context, Errors } from "moleculer";
 import { Action, Method, Service } from "moleculer-decorators";
 import { nodesRunning } from "../../broker/registry";
+import { RepeatSummary } from "../../broker/repeat-summary";
 import { settings } from "../../config/settings";
 import { Batcher } from "../../db/batcher";
 import { EntityNotFoundError } from "../../db/errors";
@@ -65,6 +66,8 @@ export default class BuildingsService extends DbService {
 	declare private newBuildings: Batcher<NewBuilding, SaveOutcome>;
 	declare private outbox: Outbox;
 	declare private requestKeys: RequestKeys;
+	/** Work left to the outbox, logged once per cause and second: a fault would otherwise log every request. */
+	declare private pendingLog: RepeatSummary;
 
 	/**
 	 * Creates a building and its first workflow. Answers the building with `workflow` and
@@ -138,7 +141,10 @@ export default class BuildingsService extends DbService {
 		const deleted = await deleteBuildingWithJob(this.sequelize, this.model, id, this.outbox.leaseMs);
 		if (!deleted) throw new EntityNotFoundError(id);
 		await this.outbox.removeWorkflows(deleted.job, ctx).catch((err: Error) => {
-			this.logger.warn(`Removal of building ${id}'s workflows is pending: ${err.message}`);
+			this.pendingLog.note(
+				`Removals of workflows pending: ${err.message}`,
+				`Removal of building ${id}'s workflows is pending: ${err.message}`,
+			);
 			return this.outbox.postpone(deleted.job, err);
 		});
 		return this.transformDocuments(ctx, {}, deleted.row) as Promise<Building>;
@@ -183,7 +189,8 @@ export default class BuildingsService extends DbService {
 			if (!created) return { ...building, workflowStatus: "removed", workflowId: null, workflow: null };
 			return { ...created.building, workflow: created.workflow };
 		} catch (err) {
-			this.logger.warn(`Workflow of building ${building.id} is pending: ${(err as Error).message}`);
+			const { message } = err as Error;
+			this.pendingLog.note(`Workflows pending: ${message}`, `Workflow of building ${building.id} is pending: ${message}`);
 			await this.outbox.postpone(job, err as Error);
 			return { ...building, workflow: null };
 		}
@@ -214,6 +221,7 @@ export default class BuildingsService extends DbService {
 	/** The parts this service owns, built on the pool the DB mixin opened. */
 	created(): void {
 		this.outbox = new Outbox(this.sequelize, this.broker, this.logger, settings.outbox);
+		this.pendingLog = new RepeatSummary(line => this.logger.warn(line));
 		const { leaseMs } = this.outbox;
 		this.newBuildings = new Batcher(items => saveNewBuildings(this.sequelize, items, leaseMs, keyTtlHours), {
 			maxQueued: settings.databases.groupCommitMaxQueued,
@@ -229,5 +237,6 @@ export default class BuildingsService extends DbService {
 	async stopped(): Promise<void> {
 		this.requestKeys.stop();
 		await this.outbox.stop();
+		this.pendingLog.stop();
 	}
 }

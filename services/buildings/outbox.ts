@@ -1,6 +1,7 @@
 import type { Context, Errors, Logger, ServiceBroker } from "moleculer";
 import type { Sequelize } from "sequelize";
 import { callIdempotent } from "../../broker/idempotent-call";
+import { RepeatSummary } from "../../broker/repeat-summary";
 import type { Settings } from "../../config/settings";
 import { Batcher } from "../../db/batcher";
 import { traced } from "../../db/traced";
@@ -47,6 +48,8 @@ export class Outbox {
 	private readonly metrics: OutboxMetrics;
 	private timer?: NodeJS.Timeout;
 	private pass?: Promise<void>;
+	/** A pass fails each interval while the database is out of reach: one line, then one per 10 s with a count. */
+	private readonly passFailures = new RepeatSummary(line => this.logger.warn(line), 10_000);
 
 	constructor(
 		private readonly sequelize: Sequelize,
@@ -111,7 +114,7 @@ export class Outbox {
 			// A pass cut short by the node's stop (its pool closing) is the next pass's to do.
 			this.pass = this.drain()
 				.catch((err: Error) => {
-					if (!this.broker.stopping) this.logger.warn(`Outbox pass failed: ${err.message}`);
+					if (!this.broker.stopping) this.passFailures.note(`Outbox pass failed: ${err.message}`);
 				})
 				.finally(() => (this.pass = undefined));
 		}, this.options.reconcileIntervalMs);
@@ -122,6 +125,7 @@ export class Outbox {
 		this.metrics.stop();
 		clearInterval(this.timer);
 		await this.pass;
+		this.passFailures.stop();
 	}
 
 	/** Passes until one finds less than a full batch: a backlog drains as fast as the workflows nodes go, not the timer. */

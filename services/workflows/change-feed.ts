@@ -1,6 +1,7 @@
 import type { Context, Logger, ServiceBroker } from "moleculer";
 import type { Sequelize } from "sequelize";
 import { callIdempotent } from "../../broker/idempotent-call";
+import { RepeatSummary } from "../../broker/repeat-summary";
 import type { Settings } from "../../config/settings";
 import type { ApplyWorkflowChangesParams, VersionedWorkflow, WorkflowChange } from "../../types";
 import { claimDueChanges, currentWorkflows, deleteChanges, retryChangesLater, type ChangeRecord } from "./workflows.statements";
@@ -25,6 +26,9 @@ export class ChangeFeed {
 	readonly leaseMs: number;
 	private timer?: NodeJS.Timeout;
 	private pass?: Promise<void>;
+	/** While the buildings service is out of reach, each pass fails: one line, then one per 10 s with a count. */
+	private readonly passFailures = new RepeatSummary(line => this.logger.warn(line), 10_000);
+	private readonly postponed = new RepeatSummary(line => this.logger.warn(line));
 
 	constructor(
 		private readonly sequelize: Sequelize,
@@ -61,7 +65,10 @@ export class ChangeFeed {
 
 	/** Leaves changes for the reconciler, due after their backoff. */
 	async postpone(records: ChangeRecord[], err: Error): Promise<void> {
-		this.logger.warn(`${records.length} workflow change(s) not yet shown by the buildings service: ${err.message}`);
+		this.postponed.note(
+			`Workflow changes not yet shown by the buildings service: ${err.message}`,
+			`${records.length} workflow change(s) not yet shown by the buildings service: ${err.message}`,
+		);
 		const delay = backoffMs(Math.min(...records.map(r => r.attempts)), this.options.maxBackoffMs);
 		// If even this write fails, the lease runs out and the changes are picked up all the same.
 		await retryChangesLater(
@@ -77,7 +84,7 @@ export class ChangeFeed {
 			if (this.pass || this.broker.stopping) return;
 			this.pass = this.drain()
 				.catch((err: Error) => {
-					if (!this.broker.stopping) this.logger.warn(`Change feed pass failed: ${err.message}`);
+					if (!this.broker.stopping) this.passFailures.note(`Change feed pass failed: ${err.message}`);
 				})
 				.finally(() => (this.pass = undefined));
 		}, this.options.reconcileIntervalMs);
@@ -87,6 +94,8 @@ export class ChangeFeed {
 	async stop(): Promise<void> {
 		clearInterval(this.timer);
 		await this.pass;
+		this.passFailures.stop();
+		this.postponed.stop();
 	}
 
 	/** Passes until one finds less than a full batch, or fails. */

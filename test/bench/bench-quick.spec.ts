@@ -3,9 +3,23 @@ import path from "node:path";
 import { SCENARIO, YARDSTICK } from "../../bench/names";
 import { ScriptProcess } from "../support/processes";
 
+interface Figures {
+	requestsPerSecond: number;
+	p50: number;
+	p90: number;
+	p99: number;
+}
+
+/** A rate above zero, latencies in order, and no latency above the run's own length. */
+const saneFigures = ({ requestsPerSecond, p50, p90, p99 }: Figures) => [
+	requestsPerSecond > 0,
+	0 <= p50 && p50 <= p90 && p90 <= p99,
+	p99 < 60_000,
+];
+
 // Keeps `npm run bench` working: the quick mode runs to the end, every load is answered as the
 // README promises, and every figure is reported. (The figures' size is the benchmark's business,
-// not a test's.)
+// not a test's; that they are coherent is.)
 describe("npm run bench -- --quick", () => {
 	it("completes, every load answered, and reports every figure", async () => {
 		const root = path.join(__dirname, "..", "..");
@@ -34,6 +48,7 @@ describe("npm run bench -- --quick", () => {
 			expect([name, scenario.transporter]).toEqual([name, expect.any(String)]);
 			// Each load was answered, and with a 2xx: no error, no other status.
 			expect([name, scenario.requests > 0, scenario.errors, scenario.non2xx]).toEqual([name, true, 0, 0]);
+			expect([name, ...saneFigures(scenario)]).toEqual([name, true, true, true]);
 		}
 		// Every random read found its building with the building's workflow embedded.
 		const reads = results.scenarios[SCENARIO.getRandom];
@@ -43,7 +58,10 @@ describe("npm run bench -- --quick", () => {
 			expect(results.scenarios[name].checkedAnswers).toBeGreaterThan(0);
 
 		expect(Object.keys(results.yardsticks).sort()).toEqual(Object.values(YARDSTICK).sort());
-		for (const [name, figure] of Object.entries(results.yardsticks)) expect([name, figure]).toEqual([name, figures]);
+		for (const [name, figure] of Object.entries(results.yardsticks)) {
+			expect([name, figure]).toEqual([name, figures]);
+			expect([name, ...saneFigures(figure as Figures)]).toEqual([name, true, true, true]);
+		}
 		for (const name of [YARDSTICK.readPipeline, YARDSTICK.leanRead]) {
 			const read = results.yardsticks[name];
 			expect([name, read.checkedAnswers > 0, read.wrongAnswers, read.non2xx, read.errors]).toEqual([name, true, 0, 0, 0]);

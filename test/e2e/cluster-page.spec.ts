@@ -34,8 +34,8 @@ describe("the cluster page", () => {
 	const nodesShown = () => rowKeys(page, "nodes");
 
 	it("shows the running nodes, each on the private nats-server", async () => {
-		await waitFor("four nodes on the page", async () => (await nodesShown()).length === 4, 15_000);
-		expect(await nodesShown()).toEqual(["api-1", "buildings-1", "workflows-1", "workflows-2"]);
+		await waitFor("three nodes on the page", async () => (await nodesShown()).length === 3, 15_000);
+		expect(await nodesShown()).toEqual(["api-1", "workflows-1", "workflows-2"]);
 		const [id, services, server] = await rowCells(page, "nodes", "workflows-1");
 		expect([id, services]).toEqual(["workflows-1", "workflows"]);
 		expect(server).toMatch(/^127\.0\.0\.1:\d+$/);

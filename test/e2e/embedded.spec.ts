@@ -5,10 +5,11 @@ import path from "node:path";
 import { Client } from "pg";
 import type { Building, BuildingWithWorkflow, Page } from "../../types";
 import { http } from "../support/http";
+import { waitFor } from "../support/infra";
 import { postBuildingsSteadily } from "../support/load";
 import type { LocalCluster } from "../../node/local-cluster";
 import { isReachable } from "../../node/ports";
-import { ScriptProcess, freePort, isRunning, privateNatsOf } from "../support/processes";
+import { START, ScriptProcess, freePort, isRunning, nodePidsOf, privateNatsOf } from "../support/processes";
 
 // `npm start` with nothing given: no TRANSPORTER, no database URLs, no .env. The cluster runs on
 // a private nats-server (from PATH) and an embedded PostgreSQL, their files in DATA_DIR.
@@ -21,7 +22,7 @@ describe("the zero-infrastructure default", () => {
 	let api = "";
 	let launcher: ScriptProcess;
 	const start = async () => {
-		launcher = new ScriptProcess("cluster/start.ts", [], { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "warn" }, workDir);
+		launcher = new ScriptProcess(START, [], { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "warn" }, workDir);
 		await launcher.waitForOutput("Cluster ready");
 	};
 
@@ -43,7 +44,7 @@ describe("the zero-infrastructure default", () => {
 		expect(launcher.output).toMatch(
 			/databases: +embedded PostgreSQL in data\/postgres, over its Unix socket in data\/postgres-socket \(also on 127\.0\.0\.1:\d+\): .*no database URLs given/,
 		);
-		for (const node of ["api-1", "buildings-1", "workflows-1", "workflows-2", "workflows-3"])
+		for (const node of ["api-1", "workflows-1", "workflows-2", "workflows-3"])
 			expect(launcher.output).toMatch(new RegExp(`node ${node}\\s`));
 	});
 
@@ -90,7 +91,7 @@ describe("the zero-infrastructure default", () => {
 			await waitUntil(async () => {
 				repl.write("nodes");
 				await sleep(1000);
-				return /workflows-3/.test(repl.output) && /buildings-1/.test(repl.output);
+				return /workflows-3/.test(repl.output) && /api-1/.test(repl.output);
 			}, 30_000);
 			repl.write("services");
 			await repl.waitForOutput(/buildings\s*│.*\n?.*workflows/s, 15_000);
@@ -157,9 +158,13 @@ describe("the zero-infrastructure default", () => {
 		const before = (await http<Page<Building>>("GET", `${api}/buildings?pageSize=1`)).body.total;
 		expect(before).toBeGreaterThan(0);
 		const leftBehind = privateNatsOf(launcher.output);
+		const nodes = Object.values(nodePidsOf(launcher.child.pid!));
+		expect(nodes.length).toBeGreaterThan(0);
 		launcher.child.kill("SIGKILL");
 		await launcher.stop();
 		expect(isRunning(leftBehind.pid)).toBe(true);
+		// The nodes see their launcher gone and leave by themselves, freeing the gateway's port.
+		await waitFor("the nodes to leave", () => nodes.every(pid => !isRunning(pid)), 15_000);
 		await start();
 		expect(isRunning(leftBehind.pid)).toBe(false);
 		expect(privateNatsOf(launcher.output).pid).not.toBe(leftBehind.pid);
@@ -168,7 +173,7 @@ describe("the zero-infrastructure default", () => {
 
 	describe("clear one-line errors", () => {
 		const failFast = async (env: Record<string, string>, message: RegExp) => {
-			const run = new ScriptProcess("cluster/start.ts", [], { DATA_DIR: path.join(workDir, "unused"), ...env }, workDir);
+			const run = new ScriptProcess(START, [], { DATA_DIR: path.join(workDir, "unused"), ...env }, workDir);
 			expect(await run.stop(undefined, 30_000)).toBe(1);
 			expect(run.output).toMatch(message);
 			expect(run.output).not.toMatch(/\n\s+at /); // no stack trace

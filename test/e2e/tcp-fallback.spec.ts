@@ -13,7 +13,7 @@ describe("without nats-server", () => {
 	const binDir = path.join(workDir, "bin");
 	mkdirSync(binDir);
 	symlinkSync(process.execPath, path.join(binDir, "node"));
-	const withoutNats = { PATH: binDir, NATS_SERVER_BIN: undefined };
+	const withoutNats = { PATH: binDir, NATS_SERVER_BIN: undefined, BUILDINGS_IN_GATEWAY: "false" };
 	beforeAll(() => cluster.start(withoutNats), 120_000);
 	afterAll(() => cluster.stop(), 60_000);
 
@@ -36,7 +36,7 @@ describe("without nats-server", () => {
 		const startUp = cluster.launcher.output.slice(0, cluster.launcher.output.indexOf("Cluster ready"));
 		expect(startUp).not.toMatch(/ (WARN|ERROR) /);
 		expect(startUp).not.toMatch(/reconnected/);
-		expect(startUp).toMatch(/buildings-1\/REGISTRY: Node 'workflows-1' connected\./);
+		expect(startUp).toMatch(/api-1\/REGISTRY: Node 'workflows-1' connected\./);
 	});
 
 	it("creates a building with 201", async () => {

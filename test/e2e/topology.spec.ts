@@ -1,12 +1,16 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { BuildingWithWorkflow } from "../../types";
 import { http } from "../support/http";
 import { NATS_URL, databaseUrl, dropDatabase, uniqueName } from "../support/infra";
-import { ScriptProcess, freePort } from "../support/processes";
+import { START, ScriptProcess, freePort } from "../support/processes";
 
 // `npm start`'s launcher with NATS and Postgres given: five processes over NATS, then Ctrl-C.
-describe("the local topology on given NATS and Postgres (cluster/start.ts)", () => {
+describe("the local topology on given NATS and Postgres (npm start)", () => {
 	const namespace = uniqueName("topology");
+	// A folder of its own: the checkout's data/ and .env are the developer's.
+	const workDir = mkdtempSync(path.join(tmpdir(), "topology-"));
 	let launcher: ScriptProcess;
 	let api = "";
 
@@ -21,8 +25,9 @@ describe("the local topology on given NATS and Postgres (cluster/start.ts)", () 
 			WORKFLOWS_DATABASE_URL: databaseUrl(`${namespace}_workflows`),
 			WORKFLOWS_NODES: "3",
 			LOG_LEVEL: "warn",
+			DATA_DIR: path.join(workDir, "data"),
 		};
-		launcher = new ScriptProcess("cluster/start.ts", [], env, path.join(__dirname, "..", ".."));
+		launcher = new ScriptProcess(START, [], env, workDir);
 		await launcher.waitForOutput("Cluster ready", 90_000);
 	}, 120_000);
 
@@ -30,13 +35,15 @@ describe("the local topology on given NATS and Postgres (cluster/start.ts)", () 
 		if (launcher?.child.exitCode === null) await launcher.stop("SIGKILL");
 		await dropDatabase(`${namespace}_buildings`);
 		await dropDatabase(`${namespace}_workflows`);
+		rmSync(workDir, { recursive: true, force: true });
 	});
 
 	it("prints one summary naming the gateway, the nodes and the transporter", () => {
 		expect(launcher.output).toContain(`Cluster ready: http://localhost:${new URL(api).port}/api`);
-		for (const node of ["api-1", "buildings-1", "workflows-1", "workflows-2", "workflows-3"])
+		for (const node of ["api-1", "workflows-1", "workflows-2", "workflows-3"])
 			expect(launcher.output).toMatch(new RegExp(`node ${node}\\s`));
 		expect(launcher.output).toContain("(given; queue groups pick the node)");
+		expect(existsSync(path.join(workDir, "data", "cluster.json"))).toBe(true);
 	});
 
 	it("answers 30 creations with 201, spread over all three workflows nodes", async () => {

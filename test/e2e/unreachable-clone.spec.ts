@@ -2,13 +2,12 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import type { Building, BuildingWithWorkflow, Page } from "../../types";
 import type { LocalCluster } from "../../node/local-cluster";
 import { postgresUser } from "../../cluster/postgres-access";
 import { HOMES_DIR } from "../../cluster/postgres-home";
 import { http } from "../support/http";
-import { freePort } from "../support/processes";
+import { START, freePort } from "../support/processes";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -82,13 +81,13 @@ describe("a clone the postgres user cannot enter", () => {
 });
 
 /**
- * This checkout's files in `to` (no .git, data or build): hard links where the file system allows
+ * This checkout's files in `to` (its build too, but no .git, data or .env): hard links where the file system allows
  * (node_modules is large), copies otherwise. Nothing in either is written to.
  */
 function copyCheckout(from: string, to: string): void {
 	mkdirSync(to);
 	const link = statSync(from).dev === statSync(to).dev ? "-al" : "-a";
-	const entries = readdirSync(from).filter(entry => ![".git", "data", "dist", "test-artifacts", ".env"].includes(entry));
+	const entries = readdirSync(from).filter(entry => ![".git", "data", "test-artifacts", ".env"].includes(entry));
 	execFileSync("cp", [link, ...entries.map(entry => path.join(from, entry)), to]);
 }
 
@@ -101,17 +100,16 @@ function modesUpFrom(dir: string): Record<string, string> {
 	}
 }
 
-/** `npm run dev` (the launcher from the sources) in the clone, as a user starts it there. */
+/** `npm start` (the compiled launcher) in the clone, as a user starts it there. */
 class Launcher {
 	output = "";
 	private readonly child: ChildProcess;
 	private readonly exit: Promise<number | null>;
 
 	constructor(clone: string, env: Record<string, string>) {
-		const tsx = pathToFileURL(require.resolve("tsx", { paths: [clone] })).href;
 		// The test run's own variables stay out, as in a fresh shell.
 		const { PATH, HOME } = process.env;
-		this.child = spawn(process.execPath, ["--import", tsx, path.join(clone, "cluster", "start.ts")], {
+		this.child = spawn(process.execPath, [path.join(clone, START)], {
 			cwd: clone,
 			env: { PATH, HOME, ...env },
 			stdio: ["ignore", "pipe", "pipe"],

@@ -75,7 +75,7 @@ describe("NATS users of docker-compose.yml (nats/nats.conf)", () => {
 		["api", "subscribe", "REQB.workflows.create"],
 		["workflows", "publish", "REQB.buildings.create"],
 		["workflows", "publish", "REQB.buildings.remove"],
-		["api", "publish", "EVENTB.buildings.buildings.changed"],
+		["api", "subscribe", "EVENTB.workflows.workflows.changed"],
 	] as const)("refuses %s a %s to %s", async (user, what, subject) => {
 		const { nc, errors } = await client(user);
 		const full = `${prefix}.${subject}`;
@@ -86,6 +86,19 @@ describe("NATS users of docker-compose.yml (nats/nats.conf)", () => {
 		await waitUntil(() => errors.some(error => /PERMISSIONS_VIOLATION/.test(error)));
 		expect(errors.join("\n")).toContain(`"operation":"${what === "subscribe" ? "subscription" : "publish"}","subject":"${full}"`);
 		expect(received.filter(r => r !== "error")).toEqual([]);
+	});
+
+	it("lets the api user take the buildings service's requests, which the gateway's node runs by default", async () => {
+		const { nc, errors } = await client("api");
+		const subject = `${prefix}.REQB.buildings.get`;
+		const received: string[] = [];
+		// A queue group of its own: the cluster's buildings node, in the group "buildings.get", gets its own copy.
+		nc.subscribe(subject, { queue: "permission-check", callback: (err, msg) => received.push(err ? "error" : msg.subject) });
+		nc.publish(subject, new TextEncoder().encode("{}"));
+		await nc.flush();
+		await waitUntil(() => received.length > 0);
+		expect(received).toEqual([subject]);
+		expect(errors).toEqual([]);
 	});
 
 	it("refuses a wrong password", async () => {

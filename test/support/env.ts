@@ -1,3 +1,5 @@
+import "./outside-checkout";
+
 // Runs before every test file: the gateway takes a free port, and logs stay quiet.
 process.env.PORT = "0";
 process.env.HOST = "127.0.0.1";

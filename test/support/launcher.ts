@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createDatabase, dropDatabase, uniqueName } from "./infra";
-import { ScriptProcess, freePort } from "./processes";
+import { START, ScriptProcess, freePort } from "./processes";
 
 /**
  * `npm start` (cluster/start.ts) as a user runs it: in a work directory of its own, with no
@@ -46,7 +46,7 @@ export class LaunchedCluster {
 			BUILDINGS_DATABASE_URL: through(this.buildingsDb, via.buildings),
 			WORKFLOWS_DATABASE_URL: through(this.workflowsDb, via.workflows),
 		};
-		this.process = new ScriptProcess("cluster/start.ts", [], { ...variables, ...env }, this.workDir);
+		this.process = new ScriptProcess(START, [], { ...variables, ...env }, this.workDir);
 		await this.process.waitForOutput("Cluster ready", 90_000);
 	}
 

@@ -50,24 +50,30 @@ export class NodeProcess {
 
 const ROOT = path.join(__dirname, "..", "..");
 
-/** A script of the project run as a user runs it (`npm start`, `npm run repl`, …), output captured. */
+/** `npm start`: the compiled launcher, built once per test run by global-setup. */
+export const START = "dist/cluster/start.js";
+
+/** What a launched process inherits from the test run: where programs are, and nothing that configures the cluster. */
+const INHERITED = ["PATH", "HOME", "TMPDIR", "LANG", "NATS_SERVER_BIN"];
+
+/**
+ * A script of the project run as a user runs it, output captured: compiled JavaScript (`npm
+ * start`) with node, TypeScript (`npm run repl`, `npm run node`, `npm run bench`) through tsx.
+ */
 export class ScriptProcess {
 	readonly child: ChildProcess;
 	output = "";
 	private readonly exit: Promise<number | null>;
 
 	constructor(script: string, args: string[], env: Record<string, string | undefined>, cwd: string) {
-		// Only what the test gives: no cluster variables leak in from the test process.
-		const base = Object.fromEntries(
-			Object.entries(process.env).filter(
-				([name]) =>
-					!/^(TRANSPORTER|TCP_NODES|NAMESPACE|NODE_ID|SERVICES|PORT|BUILDINGS_DATABASE_URL|WORKFLOWS_DATABASE_URL|DATA_DIR)$/.test(name),
-			),
-		);
-		this.child = spawn(process.execPath, [...TSX, path.join(ROOT, script), ...args], {
+		// Only what the test gives: nothing of the test process's own settings (PORT, HOST,
+		// OUTBOX_MAX_BACKOFF, …) reaches the cluster.
+		const base = Object.fromEntries(INHERITED.filter(name => process.env[name] !== undefined).map(name => [name, process.env[name]]));
+		const typescript = script.endsWith(".ts");
+		this.child = spawn(process.execPath, [...(typescript ? TSX : []), path.join(ROOT, script), ...args], {
 			cwd,
 			// tsx finds the project's tsconfig (legacy decorators) from any working directory.
-			env: { ...base, TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json"), ...env },
+			env: { ...base, ...(typescript ? { TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json") } : {}), ...env },
 			stdio: ["pipe", "pipe", "pipe"],
 			// Its own process group, as a command in a terminal has.
 			detached: true,

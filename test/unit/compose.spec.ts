@@ -39,11 +39,22 @@ describe("docker-compose.yml", () => {
 		for (const name of ["api", "buildings", "workflows"]) expect(services[name].environment.METRICS).toBe("${METRICS:-false}");
 	});
 
+	it("runs the buildings service in the gateway's node, unless GATEWAY_SERVICES and BUILDINGS_REPLICAS move it to nodes of its own", () => {
+		expect(services.api.environment.SERVICES).toBe("${GATEWAY_SERVICES:-api,buildings}");
+		expect(services.buildings.deploy.replicas).toBe("${BUILDINGS_REPLICAS:-0}");
+		expect(services.api.environment.BUILDINGS_DATABASE_URL).toBe(services.buildings.environment.BUILDINGS_DATABASE_URL);
+		expect(services.api.depends_on["buildings-db"]).toEqual({ condition: "service_healthy" });
+		// The api user may take the buildings service's requests.
+		expect(natsConfig).toMatch(
+			/user: api\s+password: \S+\s+permissions: \{[^}]*\}\s+subscribe: \{ allow: \[[^\]]*"\*\.REQB\.buildings\.>"/,
+		);
+	});
+
 	it.each(["api", "buildings", "workflows"])("runs %s from the one image with SERVICES set to it", name => {
 		const service = services[name];
 		expect(service.build).toBe(".");
 		expect(service.image).toBe("buildings-cluster");
-		expect(service.environment.SERVICES).toBe(name);
+		expect(service.environment.SERVICES).toMatch(name === "api" ? /^\$\{GATEWAY_SERVICES:-api,/ : new RegExp(`^${name}$`));
 		expect(service.environment.TRANSPORTER).toBe("nats://nats:4222");
 		// Its own NATS user, whose password the NATS server gets from the same required variable.
 		const password = `NATS_${name.toUpperCase()}_PASSWORD`;

@@ -1,6 +1,6 @@
 import { DataTypes, Sequelize } from "sequelize";
 import { EntityNotFoundError, toMoleculerError } from "../../db/errors";
-import { POSTGRES_URL, createDatabase, databaseUrl, dropDatabase, uniqueName } from "../support/infra";
+import { POSTGRES_URL, createDatabase, databaseUrl, dropDatabase, query, uniqueName, waitFor } from "../support/infra";
 import { TcpProxy } from "../support/tcp-proxy";
 
 // Real errors from a real Postgres, turned into what a client sees.
@@ -65,9 +65,21 @@ describe("toMoleculerError", () => {
 		url.host = `127.0.0.1:${await proxy.start()}`;
 		const throughProxy = new Sequelize(url.toString(), { dialect: "postgres", logging: false });
 		try {
-			const query = throughProxy.query("SELECT pg_sleep(2)");
-			setTimeout(() => proxy.reset(), 300);
-			const raw = await query.then(
+			const sleeping = throughProxy.query("SELECT pg_sleep(2)");
+			// Reset once the query runs, however long connecting took.
+			await waitFor(
+				"the query to run",
+				async () =>
+					(
+						await query(
+							POSTGRES_URL,
+							"SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query = 'SELECT pg_sleep(2)' AND state = 'active'",
+							[name],
+						)
+					).length > 0,
+			);
+			proxy.reset();
+			const raw = await sleeping.then(
 				() => new Error("expected an error"),
 				(err: Error) => err,
 			);

@@ -59,7 +59,7 @@ const podLabels = (object: Manifest) => object.spec.template.metadata.labels as 
 const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
 	Object.entries(selector).every(([key, value]) => labels[key] === value);
 
-describe.each(["k8s/base", "k8s/overlays/local"])("kubectl kustomize %s", dir => {
+describe.each(["k8s/base", "k8s/overlays/local", "k8s/overlays/separate-buildings"])("kubectl kustomize %s", dir => {
 	const objects = render(dir);
 	const of = (kind: string) => objects.filter(object => object.kind === kind);
 	const deployments = of("Deployment");
@@ -67,19 +67,33 @@ describe.each(["k8s/base", "k8s/overlays/local"])("kubectl kustomize %s", dir =>
 	const env = (deployment: Manifest, name: string) =>
 		deployment.spec.template.spec.containers[0].env.find((variable: { name: string }) => variable.name === name)?.value as string;
 
-	it("renders the three node kinds from the one image, and NATS", () => {
-		expect(deployments.map(d => [d.metadata.name, env(d, "SERVICES")])).toEqual([
-			["api", "api"],
-			["buildings", "buildings"],
-			["workflows", "workflows"],
-		]);
+	it("renders the node kinds from the one image (buildings in the gateway's pods unless separated), and NATS", () => {
+		const separate = dir.endsWith("separate-buildings");
+		expect(deployments.map(d => [d.metadata.name, env(d, "SERVICES")])).toEqual(
+			separate
+				? [
+						["api", "api"],
+						["buildings", "buildings"],
+						["workflows", "workflows"],
+					]
+				: [
+						["api", "api,buildings"],
+						["workflows", "workflows"],
+					],
+		);
+		// Whichever pods run the buildings service are given its database.
+		for (const deployment of deployments) {
+			const variables = deployment.spec.template.spec.containers[0].env.map((variable: { name: string }) => variable.name);
+			const runsBuildings = env(deployment, "SERVICES").split(",").includes("buildings");
+			expect([deployment.metadata.name, variables.includes("BUILDINGS_DATABASE_URL")]).toEqual([deployment.metadata.name, runsBuildings]);
+		}
 		const images = new Set(deployments.map(d => d.spec.template.spec.containers[0].image));
 		expect(images.size).toBe(1);
 		expect(of("StatefulSet").map(s => s.metadata.name)).toContain("nats");
 	});
 
 	it("validates every object against the Kubernetes schemas", () => {
-		expect(objects.length).toBeGreaterThan(12);
+		expect(objects.length).toBeGreaterThanOrEqual(12);
 		for (const object of objects) expect(() => validate(object)).not.toThrow();
 	});
 
@@ -110,13 +124,13 @@ describe.each(["k8s/base", "k8s/overlays/local"])("kubectl kustomize %s", dir =>
 			const pod = deployment.spec.template.spec;
 			const preStop = pod.containers[0].lifecycle.preStop.exec.command as string[];
 			expect(preStop[0]).toBe("sleep");
-			const services = env(deployment, "SERVICES");
+			const services = env(deployment, "SERVICES").split(",");
 			const stopMs =
 				Number(preStop[1]) * 1000 +
 				stopDelay +
 				2 * tracking + // the broker's calls, then its services' requests
-				(services === "buildings" ? outboxPass : 0) +
-				(services === "api" ? 0 : POOL_ACQUIRE_TIMEOUT_MS) +
+				(services.includes("buildings") ? outboxPass : 0) +
+				(services.some(service => service !== "api") ? POOL_ACQUIRE_TIMEOUT_MS : 0) +
 				1000; // the NATS connection's flush and close
 			expect([deployment.metadata.name, pod.terminationGracePeriodSeconds > seconds(stopMs)]).toEqual([deployment.metadata.name, true]);
 		}

@@ -13,7 +13,10 @@ describe("settings", () => {
 			tcpHost: "127.0.0.1",
 			balancer: "nats",
 			requestTimeoutMs: 10_000,
-			natsPingIntervalMs: 2000,
+			natsPingIntervalMs: 1000,
+			natsConnectTimeoutMs: 2000,
+			heartbeatIntervalMs: 2000,
+			heartbeatTimeoutMs: 5000,
 			retries: 2,
 			logLevel: "info",
 			logFormat: "text",
@@ -53,12 +56,14 @@ describe("settings", () => {
 		expect(settings.buildings).toEqual({ keyTtlHours: 24 });
 		expect(settings.local).toEqual({
 			workflowsNodes: 3,
+			buildingsInGateway: true,
 			hangTimeoutMs: 8000,
 			dataDir: path.resolve("data"),
 			dataDirGiven: false,
 			natsServerBin: undefined,
 			searchPath: [],
 			natsServers: 1,
+			consoleLogLevel: "warn",
 		});
 		expect(settings.repl.logLevel).toBe("warn");
 	});
@@ -113,6 +118,7 @@ describe("settings", () => {
 			tracing: "zipkin",
 		});
 		expect(settingsFrom({ LOG_LEVEL: "error" }).repl.logLevel).toBe("error");
+		expect(settingsFrom({ LOG_LEVEL: "debug" }).local.consoleLogLevel).toBe("debug");
 		expect(() => settingsFrom({ BALANCER: "random" }).broker).toThrow('BALANCER must be "nats" or "moleculer", got "random"');
 		expect(() => settingsFrom({ LOG_LEVEL: "INFO" }).broker).toThrow(
 			'LOG_LEVEL must be "fatal", "error", "warn", "info", "debug" or "trace", got "INFO"',
