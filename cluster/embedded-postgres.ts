@@ -4,7 +4,7 @@ import path from "node:path";
 import { ensureDatabase } from "./databases";
 import { portToListenOnLater } from "../node/ports";
 import { initdbAuthFlags, postgresUser, requirePasswordOverTcp, serverPassword, trustsTcp } from "./postgres-access";
-import type { PostgresHome } from "./postgres-home";
+import { isAlive, type PostgresHome } from "./postgres-home";
 import { PostgresServer, type Ending } from "./postgres-server";
 import { prepareSocketDirectory, socketDirectoriesSetting, socketDirectory, socketPathFits, socketUrl } from "./postgres-socket";
 import type { EmbeddedDatabase } from "./embedded-postgres-child";
@@ -90,15 +90,6 @@ async function stopStaleServer(databaseDir: string): Promise<void> {
 	while (isAlive(pid)) {
 		if (Date.now() > deadline) throw new Error(`A PostgreSQL server (pid ${pid}) still holds ${databaseDir}; stop it and try again.`);
 		await new Promise(resolve => setTimeout(resolve, 100));
-	}
-}
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
 	}
 }
 

@@ -143,7 +143,8 @@ function copyOfBuild(build: { dir: string; version: string }, home: string): str
 	return copy;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of this pid exists (a signal 0 reaches it). */
+export function isAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
 		return true;
